@@ -1,0 +1,14 @@
+-- Final step of the install script: nothing is granted to PUBLIC, auditors
+-- read everything.  Modules grant what each other role needs in their own
+-- files; this file only closes what PostgreSQL opens by default.
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ptx FROM PUBLIC;
+REVOKE ALL ON ALL PROCEDURES IN SCHEMA ptx FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ptx_public FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA ptx FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA ptx_public FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA ptx FROM PUBLIC;
+
+-- 纪检监察与审计: read everything, change nothing.
+GRANT SELECT ON ALL TABLES IN SCHEMA ptx TO ptx_auditor;
+GRANT SELECT ON ALL TABLES IN SCHEMA ptx_public TO ptx_auditor;
