@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "ptx.h"
+#include "ledger.h"
 
 PG_MODULE_MAGIC;
 
@@ -117,5 +118,8 @@ void
 _PG_init(void)
 {
 	ptx_clock_init();
+	ptx_ledger_init();
+	ptx_verify_init();
+	ptx_seal_worker_init();
 	MarkGUCPrefixReserved("ptx");
 }

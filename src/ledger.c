@@ -1,0 +1,873 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger.c
+ *	  Ledger entries (R3, 全程留痕): the row capture trigger, the event
+ *	  entry point, the canonical serialization and the entry hash.
+ *
+ * Every tracked table carries the AFTER ROW trigger ptx.ledger_capture(),
+ * which writes one entry per changed row in the same transaction.  Events
+ * without a row go through ptx_ledger_record_event().  Both end in
+ * ledger_write_entry(), which:
+ *
+ *	 1. takes RowExclusiveLock on ptx.ledger_entry, before anything else: the
+ *		sealer waits for every holder of that lock to finish (seal.c), so an
+ *		entry whose seq it has seen can no longer be in flight afterwards;
+ *	 2. assigns the top transaction id, draws seq from ptx.ledger_seq;
+ *	 3. serializes the entry canonically (docs/ledger-format.md) and hashes
+ *		it with SHA-256;
+ *	 4. inserts it with a plan prepared once, as the owner of the ledger.
+ *
+ * No shared row is locked and nothing waits: writers scale with clients.
+ * Row images and keys are stored as json holding jsonb's canonical text, so
+ * that the bytes an auditor selects are the bytes that were hashed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
+#include "commands/dbcommands.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inet.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/xid8.h"
+
+#include "ptx.h"
+#include "ledger.h"
+
+/* ---------------------------------------------------------------------
+ * OIDs of the ledger's relations, cached until a relcache invalidation
+ * touches one of them (DROP EXTENSION, restore, ...).
+ * ---------------------------------------------------------------------
+ */
+static Oid	cached_entry_relid = InvalidOid;
+static Oid	cached_block_relid = InvalidOid;
+static Oid	cached_seq_relid = InvalidOid;
+static Oid	cached_entry_owner = InvalidOid;
+
+/* per tracked relation: its name and primary key columns */
+typedef struct LedgerRelInfo
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	bool		is_project;		/* ptx.project: its own id is project_id */
+	char	   *name;			/* schema.table, quoted as needed */
+	int			nkeys;
+	char	  **keynames;
+} LedgerRelInfo;
+
+static HTAB *relinfo_hash = NULL;
+static bool callbacks_registered = false;
+
+/* to_jsonb(record), called through fmgr with a fake argument expression */
+static FmgrInfo to_jsonb_finfo;
+static bool to_jsonb_ready = false;
+
+/* the insert plan, prepared once per backend */
+static SPIPlanPtr insert_plan = NULL;
+
+/* the client address, fixed for the life of a backend */
+static bool client_addr_done = false;
+static Datum client_addr_datum = (Datum) 0;
+static char *client_addr_text = NULL;
+
+static void
+ledger_relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == cached_entry_relid ||
+		relid == cached_block_relid || relid == cached_seq_relid)
+	{
+		cached_entry_relid = InvalidOid;
+		cached_block_relid = InvalidOid;
+		cached_seq_relid = InvalidOid;
+		cached_entry_owner = InvalidOid;
+	}
+	if (relinfo_hash != NULL)
+	{
+		if (OidIsValid(relid))
+		{
+			LedgerRelInfo *info = hash_search(relinfo_hash, &relid, HASH_FIND, NULL);
+
+			if (info)
+				info->valid = false;
+		}
+		else
+		{
+			HASH_SEQ_STATUS status;
+			LedgerRelInfo *info;
+
+			hash_seq_init(&status, relinfo_hash);
+			while ((info = hash_seq_search(&status)) != NULL)
+				info->valid = false;
+		}
+	}
+}
+
+static void
+ledger_register_callbacks(void)
+{
+	if (!callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(ledger_relcache_callback, (Datum) 0);
+		callbacks_registered = true;
+	}
+}
+
+static void
+ledger_lookup_relids(bool missing_ok)
+{
+	Oid			nsp;
+
+	ledger_register_callbacks();
+	if (OidIsValid(cached_entry_relid))
+		return;
+	nsp = get_namespace_oid("ptx", true);
+	if (OidIsValid(nsp))
+	{
+		Oid			entry = get_relname_relid("ledger_entry", nsp);
+		Oid			block = get_relname_relid("ledger_block", nsp);
+		Oid			seq = get_relname_relid("ledger_seq", nsp);
+
+		if (OidIsValid(entry) && OidIsValid(block) && OidIsValid(seq))
+		{
+			HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(entry));
+
+			if (HeapTupleIsValid(tup))
+			{
+				cached_entry_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+				ReleaseSysCache(tup);
+				cached_block_relid = block;
+				cached_seq_relid = seq;
+				cached_entry_relid = entry;
+				return;
+			}
+		}
+	}
+	if (!missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_EXTENSION_MISSING),
+				 errmsg("the ptx ledger is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errhint("Install it with CREATE EXTENSION ptx CASCADE.")));
+}
+
+Oid
+ptx_ledger_entry_relid(bool missing_ok)
+{
+	ledger_lookup_relids(missing_ok);
+	return cached_entry_relid;
+}
+
+Oid
+ptx_ledger_block_relid(bool missing_ok)
+{
+	ledger_lookup_relids(missing_ok);
+	return cached_block_relid;
+}
+
+Oid
+ptx_ledger_seq_relid(bool missing_ok)
+{
+	ledger_lookup_relids(missing_ok);
+	return cached_seq_relid;
+}
+
+/* ---------------------------------------------------------------------
+ * Canonical serialization (docs/ledger-format.md)
+ *
+ * A sequence of fields; each is a 4-byte big-endian length followed by that
+ * many bytes, or the length 0xFFFFFFFF and no bytes for NULL.  Numbers are
+ * written in decimal ASCII, timestamps as microseconds since 1970-01-01
+ * 00:00:00 UTC in decimal, hashes as their raw 32 bytes.
+ * ---------------------------------------------------------------------
+ */
+static inline void
+put_field(StringInfo buf, const char *data, int len)
+{
+	uint32		n;
+	uint8		hdr[4];
+
+	if (data == NULL)
+		n = 0xFFFFFFFF;
+	else
+		n = (uint32) len;
+	hdr[0] = (uint8) (n >> 24);
+	hdr[1] = (uint8) (n >> 16);
+	hdr[2] = (uint8) (n >> 8);
+	hdr[3] = (uint8) n;
+	appendBinaryStringInfo(buf, (const char *) hdr, 4);
+	if (data != NULL && len > 0)
+		appendBinaryStringInfo(buf, data, len);
+}
+
+static inline void
+put_text(StringInfo buf, PtxLedgerText t)
+{
+	put_field(buf, t.ptr, t.len);
+}
+
+static inline void
+put_int64(StringInfo buf, int64 v)
+{
+	char		tmp[MAXINT8LEN + 1];
+	int			len = pg_lltoa(v, tmp);
+
+	put_field(buf, tmp, len);
+}
+
+static inline void
+put_uint64(StringInfo buf, uint64 v)
+{
+	char		tmp[MAXINT8LEN + 1];
+	int			len = pg_ulltoa_n(v, tmp);
+
+	put_field(buf, tmp, len);
+}
+
+int64
+ptx_ledger_unix_micros(TimestampTz ts)
+{
+	return ts + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+}
+
+void
+ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryFields *f)
+{
+	put_field(buf, PTX_LEDGER_ENTRY_TAG, strlen(PTX_LEDGER_ENTRY_TAG));
+	put_int64(buf, f->seq);
+	put_uint64(buf, f->xid);
+	put_int64(buf, ptx_ledger_unix_micros(f->logged_at));
+	put_int64(buf, ptx_ledger_unix_micros(f->business_at));
+	put_text(buf, f->session_user_name);
+	put_text(buf, f->current_user_name);
+	put_text(buf, f->application_name);
+	put_text(buf, f->client_addr);
+	put_text(buf, f->operation);
+	put_text(buf, f->kind);
+	put_text(buf, f->relation);
+	put_text(buf, f->key);
+	put_text(buf, f->row_image);
+	if (f->has_project_id)
+		put_int64(buf, f->project_id);
+	else
+		put_field(buf, NULL, 0);
+}
+
+void
+ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b)
+{
+	put_field(buf, PTX_LEDGER_BLOCK_TAG, strlen(PTX_LEDGER_BLOCK_TAG));
+	put_int64(buf, b->block_no);
+	put_int64(buf, b->first_seq);
+	put_int64(buf, b->last_seq);
+	put_int64(buf, b->entry_count);
+	put_field(buf, (const char *) b->merkle_root, PTX_LEDGER_HASH_LEN);
+	put_field(buf, (const char *) b->prev_hash, PTX_LEDGER_HASH_LEN);
+	put_int64(buf, ptx_ledger_unix_micros(b->sealed_at));
+}
+
+void
+ptx_ledger_sha256(const uint8 *data, size_t len, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL ||
+		pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, PTX_LEDGER_HASH_LEN) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute a SHA-256 hash: %s",
+						ctx ? pg_cryptohash_error(ctx) : "out of memory")));
+	pg_cryptohash_free(ctx);
+}
+
+/*
+ * Merkle root of n hashes stored back to back in hashes (overwritten).
+ * A parent is SHA-256(0x01 || left || right); the last node of a level
+ * with an odd number of nodes goes up unchanged.  n >= 1.
+ */
+void
+ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		prefix = PTX_LEDGER_NODE_PREFIX;
+
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	while (n > 1)
+	{
+		int64		i,
+					m = 0;
+
+		for (i = 0; i + 1 < n; i += 2)
+		{
+			if (pg_cryptohash_init(ctx) < 0 ||
+				pg_cryptohash_update(ctx, &prefix, 1) < 0 ||
+				pg_cryptohash_update(ctx, hashes + i * PTX_LEDGER_HASH_LEN,
+									 2 * PTX_LEDGER_HASH_LEN) < 0 ||
+				pg_cryptohash_final(ctx, hashes + m * PTX_LEDGER_HASH_LEN,
+									PTX_LEDGER_HASH_LEN) < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INTERNAL_ERROR),
+						 errmsg("could not compute a SHA-256 hash: %s",
+								pg_cryptohash_error(ctx))));
+			m++;
+		}
+		if (i < n)
+		{
+			memmove(hashes + m * PTX_LEDGER_HASH_LEN,
+					hashes + i * PTX_LEDGER_HASH_LEN, PTX_LEDGER_HASH_LEN);
+			m++;
+		}
+		n = m;
+	}
+	memcpy(root, hashes, PTX_LEDGER_HASH_LEN);
+	pg_cryptohash_free(ctx);
+}
+
+/* ---------------------------------------------------------------------
+ * Row images and keys
+ * ---------------------------------------------------------------------
+ */
+static Jsonb *
+row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc)
+{
+	Datum		composite;
+
+	if (!to_jsonb_ready)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+		Node	   *arg = (Node *) makeNullConst(RECORDOID, -1, InvalidOid);
+		FuncExpr   *expr = makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg),
+										InvalidOid, InvalidOid,
+										COERCE_EXPLICIT_CALL);
+
+		fmgr_info_cxt(F_TO_JSONB, &to_jsonb_finfo, TopMemoryContext);
+		fmgr_info_set_expr((Node *) expr, &to_jsonb_finfo);
+		MemoryContextSwitchTo(old);
+		to_jsonb_ready = true;
+	}
+	composite = heap_copy_tuple_as_datum(tuple, tupdesc);
+	return DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+}
+
+static LedgerRelInfo *
+relinfo_get(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	LedgerRelInfo *info;
+	bool		found;
+	Oid			pkoid;
+	MemoryContext old;
+
+	ledger_register_callbacks();
+	if (relinfo_hash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(LedgerRelInfo);
+		ctl.hcxt = CacheMemoryContext;
+		relinfo_hash = hash_create("ptx ledger relations", 64, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	info = hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
+	if (found && info->valid)
+		return info;
+	if (found)
+	{
+		int			i;
+
+		for (i = 0; i < info->nkeys; i++)
+			pfree(info->keynames[i]);
+		if (info->keynames)
+			pfree(info->keynames);
+		if (info->name)
+			pfree(info->name);
+	}
+	info->valid = false;
+	info->name = NULL;
+	info->keynames = NULL;
+	info->nkeys = 0;
+
+	pkoid = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkoid))
+	{
+		hash_search(relinfo_hash, &relid, HASH_REMOVE, NULL);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no primary key",
+						quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												   RelationGetRelationName(rel))),
+				 errdetail("The ledger identifies every row by its primary key."),
+				 errhint("Add a primary key to the table, or untrack it with ptx.untrack().")));
+	}
+
+	old = MemoryContextSwitchTo(CacheMemoryContext);
+	{
+		Relation	idx = index_open(pkoid, AccessShareLock);
+		int			i;
+		TupleDesc	desc = RelationGetDescr(rel);
+		char	   *nspname = get_namespace_name(RelationGetNamespace(rel));
+
+		info->nkeys = idx->rd_index->indnkeyatts;
+		info->keynames = palloc(sizeof(char *) * info->nkeys);
+		for (i = 0; i < info->nkeys; i++)
+		{
+			AttrNumber	att = idx->rd_index->indkey.values[i];
+
+			info->keynames[i] = pstrdup(NameStr(TupleDescAttr(desc, att - 1)->attname));
+		}
+		index_close(idx, AccessShareLock);
+		info->name = pstrdup(quote_qualified_identifier(nspname, RelationGetRelationName(rel)));
+		info->is_project = (strcmp(nspname, "ptx") == 0 &&
+							strcmp(RelationGetRelationName(rel), "project") == 0);
+	}
+	MemoryContextSwitchTo(old);
+	info->valid = true;
+	return info;
+}
+
+/* the object {pk column: value, ...} built from the row image */
+static Jsonb *
+key_from_image(Jsonb *image, LedgerRelInfo *info)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+	int			i;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < info->nkeys; i++)
+	{
+		JsonbValue	k;
+		JsonbValue *v;
+		JsonbValue	null;
+
+		k.type = jbvString;
+		k.val.string.val = info->keynames[i];
+		k.val.string.len = strlen(info->keynames[i]);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		v = getKeyJsonValueFromContainer(&image->root, k.val.string.val,
+										 k.val.string.len, NULL);
+		if (v == NULL)
+		{
+			null.type = jbvNull;
+			v = &null;
+		}
+		pushJsonbValue(&state, WJB_VALUE, v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* the integer under name at the top level of an object, if any */
+static bool
+jsonb_get_int64(Jsonb *jb, const char *name, int64 *out)
+{
+	JsonbValue *v;
+	char	   *s;
+	char	   *end;
+
+	if (jb == NULL || !JB_ROOT_IS_OBJECT(jb))
+		return false;
+	v = getKeyJsonValueFromContainer(&jb->root, name, strlen(name), NULL);
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	errno = 0;
+	*out = strtoi64(s, &end, 10);
+	return errno == 0 && *end == '\0' && end != s;
+}
+
+static PtxLedgerText
+jsonb_text(Jsonb *jb)
+{
+	PtxLedgerText t = {NULL, 0};
+	StringInfoData buf;
+
+	if (jb == NULL)
+		return t;
+	initStringInfo(&buf);
+	JsonbToCString(&buf, &jb->root, VARSIZE(jb));
+	t.ptr = buf.data;
+	t.len = buf.len;
+	return t;
+}
+
+static inline PtxLedgerText
+cstr_text(const char *s)
+{
+	PtxLedgerText t = {s, s ? (int) strlen(s) : 0};
+
+	return t;
+}
+
+/* ---------------------------------------------------------------------
+ * Writing an entry
+ * ---------------------------------------------------------------------
+ */
+static void
+client_addr_init(void)
+{
+	if (client_addr_done)
+		return;
+	if (MyProcPort != NULL)
+	{
+		LOCAL_FCINFO(fcinfo, 0);
+		Datum		d;
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		InitFunctionCallInfoData(*fcinfo, NULL, 0, InvalidOid, NULL, NULL);
+		d = inet_client_addr(fcinfo);
+		if (!fcinfo->isnull)
+		{
+			client_addr_datum = d;
+			client_addr_text = DatumGetCString(DirectFunctionCall1(inet_out, d));
+		}
+		MemoryContextSwitchTo(old);
+	}
+	client_addr_done = true;
+}
+
+static SPIPlanPtr
+insert_plan_get(void)
+{
+	if (insert_plan == NULL)
+	{
+		Oid			types[16] = {INT8OID, XID8OID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+			TEXTOID, TEXTOID, TEXTOID, INETOID, TEXTOID, TEXTOID, TEXTOID,
+		JSONOID, JSONOID, INT8OID, INT2OID, BYTEAOID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("INSERT INTO ptx.ledger_entry (seq, xid, logged_at, business_at, "
+						   "session_user_name, current_user_name, application_name, client_addr, "
+						   "operation, kind, relation, key, row_image, project_id, format, entry_hash) "
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+						   16, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		insert_plan = plan;
+	}
+	return insert_plan;
+}
+
+static inline Datum
+text_datum(PtxLedgerText t, char *null)
+{
+	if (t.ptr == NULL)
+	{
+		*null = 'n';
+		return (Datum) 0;
+	}
+	*null = ' ';
+	return PointerGetDatum(cstring_to_text_with_len(t.ptr, t.len));
+}
+
+/*
+ * Writes one entry; returns its seq.  operation is INSERT, UPDATE, DELETE,
+ * SNAPSHOT or EVENT; kind is the event kind (NULL for rows).
+ */
+static int64
+ledger_write_entry(const char *operation, const char *kind,
+				   const char *relation, Jsonb *key, Jsonb *image,
+				   bool has_project_id, int64 project_id)
+{
+	PtxLedgerEntryFields f;
+	StringInfoData buf;
+	uint8		hash[PTX_LEDGER_HASH_LEN];
+	Oid			entry_relid;
+	Oid			save_userid;
+	int			save_sec;
+	Datum		values[16];
+	char		nulls[17];
+	bytea	   *hashbytes;
+	int			rc;
+
+	entry_relid = ptx_ledger_entry_relid(false);
+
+	/* the sealer relies on this lock being taken before seq is drawn */
+	LockRelationOid(entry_relid, RowExclusiveLock);
+
+	memset(&f, 0, sizeof(f));
+	f.xid = U64FromFullTransactionId(GetTopFullTransactionId());
+	f.seq = nextval_internal(cached_seq_relid, false);
+	f.logged_at = GetCurrentTimestamp();
+	f.business_at = ptx_now();
+	f.session_user_name = cstr_text(GetUserNameFromId(GetSessionUserId(), false));
+	f.current_user_name = cstr_text(GetUserNameFromId(GetUserId(), false));
+	f.application_name = cstr_text(application_name);
+	client_addr_init();
+	f.client_addr = cstr_text(client_addr_text);
+	f.operation = cstr_text(operation);
+	f.kind = cstr_text(kind);
+	f.relation = cstr_text(relation);
+	f.key = jsonb_text(key);
+	f.row_image = jsonb_text(image);
+	f.has_project_id = has_project_id;
+	f.project_id = project_id;
+
+	initStringInfo(&buf);
+	ptx_ledger_serialize_entry(&buf, &f);
+	ptx_ledger_sha256((uint8 *) buf.data, buf.len, hash);
+
+	hashbytes = palloc(VARHDRSZ + PTX_LEDGER_HASH_LEN);
+	SET_VARSIZE(hashbytes, VARHDRSZ + PTX_LEDGER_HASH_LEN);
+	memcpy(VARDATA(hashbytes), hash, PTX_LEDGER_HASH_LEN);
+
+	memset(nulls, ' ', sizeof(nulls));
+	nulls[16] = '\0';
+	values[0] = Int64GetDatum(f.seq);
+	values[1] = FullTransactionIdGetDatum(FullTransactionIdFromU64(f.xid));
+	values[2] = TimestampTzGetDatum(f.logged_at);
+	values[3] = TimestampTzGetDatum(f.business_at);
+	values[4] = text_datum(f.session_user_name, &nulls[4]);
+	values[5] = text_datum(f.current_user_name, &nulls[5]);
+	values[6] = text_datum(f.application_name, &nulls[6]);
+	if (client_addr_text != NULL)
+		values[7] = client_addr_datum;
+	else
+	{
+		values[7] = (Datum) 0;
+		nulls[7] = 'n';
+	}
+	values[8] = text_datum(f.operation, &nulls[8]);
+	values[9] = text_datum(f.kind, &nulls[9]);
+	values[10] = text_datum(f.relation, &nulls[10]);
+	values[11] = text_datum(f.key, &nulls[11]);
+	values[12] = text_datum(f.row_image, &nulls[12]);
+	values[13] = Int64GetDatum(project_id);
+	nulls[13] = has_project_id ? ' ' : 'n';
+	values[14] = Int16GetDatum(PTX_LEDGER_FORMAT);
+	values[15] = PointerGetDatum(hashbytes);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(cached_entry_owner,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_plan(insert_plan_get(), values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "insert into ptx.ledger_entry failed: %s",
+			 SPI_result_code_string(rc));
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+
+	pfree(buf.data);
+	return f.seq;
+}
+
+/* ---------------------------------------------------------------------
+ * The capture trigger
+ * ---------------------------------------------------------------------
+ */
+static void
+write_row_entry(const char *operation, Relation rel, HeapTuple tuple)
+{
+	LedgerRelInfo *info = relinfo_get(rel);
+	Jsonb	   *image = row_to_jsonb(tuple, RelationGetDescr(rel));
+	Jsonb	   *key = key_from_image(image, info);
+	int64		project_id = 0;
+	bool		has_project;
+
+	has_project = jsonb_get_int64(image, info->is_project ? "id" : "project_id",
+								  &project_id);
+	ledger_write_entry(operation, NULL, info->name, key, image,
+					   has_project, project_id);
+}
+
+PG_FUNCTION_INFO_V1(ptx_ledger_capture);
+
+Datum
+ptx_ledger_capture(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TriggerEvent ev;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ptx.ledger_capture() must be called as a trigger")));
+	ev = td->tg_event;
+	if (!TRIGGER_FIRED_AFTER(ev) || !TRIGGER_FIRED_FOR_ROW(ev))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ptx.ledger_capture() must be an AFTER ROW trigger"),
+				 errhint("Use ptx.track() to attach it.")));
+
+	if (TRIGGER_FIRED_BY_INSERT(ev))
+		write_row_entry("INSERT", td->tg_relation, td->tg_trigtuple);
+	else if (TRIGGER_FIRED_BY_UPDATE(ev))
+		write_row_entry("UPDATE", td->tg_relation, td->tg_newtuple);
+	else if (TRIGGER_FIRED_BY_DELETE(ev))
+		write_row_entry("DELETE", td->tg_relation, td->tg_trigtuple);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ptx.ledger_capture() fires for INSERT, UPDATE and DELETE only")));
+
+	return PointerGetDatum(NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Events
+ * ---------------------------------------------------------------------
+ */
+int64
+ptx_ledger_record_event(const char *kind, const char *relation,
+						Jsonb *key, Jsonb *payload)
+{
+	int64		project_id = 0;
+	bool		has_project;
+
+	if (kind == NULL || kind[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a ledger event needs a kind"),
+				 errhint("Name what happened, e.g. transition, draw, sealed_read or credit_revocation.")));
+	has_project = jsonb_get_int64(payload, "project_id", &project_id) ||
+		jsonb_get_int64(key, "project_id", &project_id) ||
+		(relation != NULL && strcmp(relation, "ptx.project") == 0 &&
+		 jsonb_get_int64(key, "id", &project_id));
+	return ledger_write_entry("EVENT", kind, relation, key, payload,
+							  has_project, project_id);
+}
+
+PG_FUNCTION_INFO_V1(ptx_ledger_event);
+
+Datum
+ptx_ledger_event(PG_FUNCTION_ARGS)
+{
+	char	   *kind = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *relation = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Jsonb	   *key = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *payload = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+
+	PG_RETURN_INT64(ptx_ledger_record_event(kind, relation, key, payload));
+}
+
+/* ---------------------------------------------------------------------
+ * Snapshots: the image of every row of a relation, written when it comes
+ * under tracking, so that verification knows each row's starting point.
+ * ---------------------------------------------------------------------
+ */
+int64
+ptx_ledger_snapshot_relation(Oid relid)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	Snapshot	snap;
+	HeapTuple	tuple;
+	int64		n = 0;
+	MemoryContext rowcxt,
+				old;
+
+	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+	{
+		/* partitioned tables hold no rows; their partitions do */
+		table_close(rel, AccessShareLock);
+		return 0;
+	}
+	(void) relinfo_get(rel);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ptx ledger snapshot",
+								   ALLOCSET_DEFAULT_SIZES);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		old = MemoryContextSwitchTo(rowcxt);
+		write_row_entry("SNAPSHOT", rel, tuple);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		n++;
+		CHECK_FOR_INTERRUPTS();
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snap);
+	MemoryContextDelete(rowcxt);
+	table_close(rel, AccessShareLock);
+	return n;
+}
+
+PG_FUNCTION_INFO_V1(ptx_ledger_snapshot);
+
+Datum
+ptx_ledger_snapshot(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	PG_RETURN_INT64(ptx_ledger_snapshot_relation(relid));
+}
+
+/* the relation name as the ledger writes it, NULL for an unknown OID */
+char *
+ptx_ledger_relation_name(Oid relid)
+{
+	char	   *rel = get_rel_name(relid);
+	char	   *nsp;
+
+	if (rel == NULL)
+		return NULL;
+	nsp = get_namespace_name(get_rel_namespace(relid));
+	if (nsp == NULL)
+		return NULL;
+	return pstrdup(quote_qualified_identifier(nsp, rel));
+}
+
+PG_FUNCTION_INFO_V1(ptx_ledger_relation_name_sql);
+
+Datum
+ptx_ledger_relation_name_sql(PG_FUNCTION_ARGS)
+{
+	char	   *name = ptx_ledger_relation_name(PG_GETARG_OID(0));
+
+	if (name == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(name));
+}
+
+/* true while CREATE EXTENSION or ALTER EXTENSION runs a script */
+PG_FUNCTION_INFO_V1(ptx_in_extension_script);
+
+Datum
+ptx_in_extension_script(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(creating_extension);
+}

@@ -1,0 +1,320 @@
+/*-------------------------------------------------------------------------
+ *
+ * seal.c
+ *	  Sealing ledger entries into hash-chained blocks (DESIGN.md §3).
+ *
+ * The sealer never makes a writer wait and holds nothing a writer needs:
+ *
+ *	 1. It locks ptx.ledger_block in SHARE ROW EXCLUSIVE mode, which only
+ *		other sealers want.
+ *	 2. Tables tracked but not yet baselined (ptx's own tables right after
+ *		CREATE EXTENSION) get a 'track' event and a SNAPSHOT of their rows.
+ *	 3. It reads L, the last value handed out by ptx.ledger_seq.
+ *	 4. It waits until every transaction holding a lock on ptx.ledger_entry
+ *		that conflicts with SHARE has ended.  Writers take ROW EXCLUSIVE on
+ *		ptx.ledger_entry before drawing a seq (ledger.c), and keep it to
+ *		their end, so once they are gone no entry with seq <= L can still
+ *		commit: the set of entries with seq <= L is final.
+ *	 5. It seals exactly the committed entries with seq in (previous L, L],
+ *		in seq order, in blocks of at most ptx.block_max_entries entries.
+ *
+ * A block is (block_no, first_seq, last_seq, entry_count, merkle_root,
+ * prev_hash, block_hash, sealed_at); block_hash covers all the others
+ * (docs/ledger-format.md).  The ranges of consecutive blocks are adjacent:
+ * seqs of rolled-back transactions are simply absent.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "ptx.h"
+#include "ledger.h"
+
+static int	block_max_entries = 10000;
+
+void
+ptx_ledger_init(void)
+{
+	DefineCustomIntVariable("ptx.block_max_entries",
+							"Largest number of entries sealed into one ledger block.",
+							NULL,
+							&block_max_entries,
+							10000, 1, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+}
+
+static void
+spi_check(int rc, int expected, const char *what)
+{
+	if (rc != expected)
+		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(rc));
+}
+
+/* Baseline: a 'track' event and a SNAPSHOT of every row, once per table. */
+static void
+seal_baseline(void)
+{
+	int			rc;
+	uint64		i,
+				n;
+	Oid		   *relids;
+
+	rc = SPI_execute("SELECT t.tgrelid FROM pg_catalog.pg_trigger t"
+					 "  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
+					 " WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure"
+					 "   AND c.relkind = 'r'"
+					 "   AND NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e"
+					 "                    WHERE e.relation = ptx.ledger_relation_name(t.tgrelid)"
+					 "                      AND (e.key::text) IS NULL"
+					 "                      AND e.operation = 'EVENT' AND e.kind = 'track')"
+					 " ORDER BY 1", false, 0);
+	spi_check(rc, SPI_OK_SELECT, "finding tables to baseline");
+	n = SPI_processed;
+	if (n == 0)
+		return;
+	relids = palloc(sizeof(Oid) * n);
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		relids[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	for (i = 0; i < n; i++)
+	{
+		/* rows in flight would make the snapshot disagree with the log */
+		LockRelationOid(relids[i], ShareLock);
+		ptx_ledger_record_event("track", ptx_ledger_relation_name(relids[i]), NULL,
+								DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																   CStringGetDatum("{\"baseline\": true}"))));
+		ptx_ledger_snapshot_relation(relids[i]);
+	}
+}
+
+/* Waits until no transaction that may still commit an entry is running. */
+static void
+seal_wait_for_writers(Oid entry_relid)
+{
+	LOCKTAG		tag;
+	VirtualTransactionId *vxids;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, entry_relid);
+	vxids = GetLockConflicts(&tag, ShareLock, NULL);
+	while (VirtualTransactionIdIsValid(*vxids))
+	{
+		VirtualXactLock(*vxids, true);
+		vxids++;
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+static SPIPlanPtr block_insert_plan = NULL;
+
+static void
+seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
+				 uint8 *hashes, int64 count, const uint8 *prev_hash,
+				 uint8 *block_hash)
+{
+	PtxLedgerBlockFields b;
+	uint8		root[PTX_LEDGER_HASH_LEN];
+	StringInfoData buf;
+	Datum		values[9];
+	bytea	   *r,
+			   *p,
+			   *h;
+	int			rc;
+
+	ptx_ledger_merkle_root(hashes, count, root);
+	b.block_no = block_no;
+	b.first_seq = first_seq;
+	b.last_seq = last_seq;
+	b.entry_count = count;
+	b.merkle_root = root;
+	b.prev_hash = prev_hash;
+	b.sealed_at = GetCurrentTimestamp();
+	initStringInfo(&buf);
+	ptx_ledger_serialize_block(&buf, &b);
+	ptx_ledger_sha256((uint8 *) buf.data, buf.len, block_hash);
+
+	if (block_insert_plan == NULL)
+	{
+		Oid			types[9] = {INT8OID, INT8OID, INT8OID, INT8OID, BYTEAOID,
+		BYTEAOID, BYTEAOID, TIMESTAMPTZOID, INT2OID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("INSERT INTO ptx.ledger_block (block_no, first_seq, last_seq, "
+						   "entry_count, merkle_root, prev_hash, block_hash, sealed_at, format) "
+						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		block_insert_plan = plan;
+	}
+
+#define HASH_BYTEA(var, src) \
+	do { \
+		var = palloc(VARHDRSZ + PTX_LEDGER_HASH_LEN); \
+		SET_VARSIZE(var, VARHDRSZ + PTX_LEDGER_HASH_LEN); \
+		memcpy(VARDATA(var), src, PTX_LEDGER_HASH_LEN); \
+	} while (0)
+	HASH_BYTEA(r, root);
+	HASH_BYTEA(p, prev_hash);
+	HASH_BYTEA(h, block_hash);
+#undef HASH_BYTEA
+
+	values[0] = Int64GetDatum(block_no);
+	values[1] = Int64GetDatum(first_seq);
+	values[2] = Int64GetDatum(last_seq);
+	values[3] = Int64GetDatum(count);
+	values[4] = PointerGetDatum(r);
+	values[5] = PointerGetDatum(p);
+	values[6] = PointerGetDatum(h);
+	values[7] = TimestampTzGetDatum(b.sealed_at);
+	values[8] = Int16GetDatum(PTX_LEDGER_FORMAT);
+	rc = SPI_execute_plan(block_insert_plan, values, NULL, false, 0);
+	spi_check(rc, SPI_OK_INSERT, "inserting a ledger block");
+	pfree(buf.data);
+}
+
+int64
+ptx_ledger_seal(void)
+{
+	Oid			entry_relid;
+	Oid			block_relid;
+	int			rc;
+	bool		isnull;
+	int64		last_value;
+	int64		prev_last = 0;
+	int64		block_no = 1;
+	uint8		prev_hash[PTX_LEDGER_HASH_LEN];
+	uint8		new_hash[PTX_LEDGER_HASH_LEN];
+	uint8	   *hashes;
+	int64		count = 0;
+	int64		first_seq;
+	int64		last_entry_seq = 0;
+	int64		blocks = 0;
+	Portal		portal;
+	Datum		args[2];
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("ptx.seal() must run at isolation level READ COMMITTED"),
+				 errdetail("A transaction snapshot taken before the wait would miss entries committed during it."),
+				 errhint("Call ptx.seal() in its own transaction.")));
+
+	entry_relid = ptx_ledger_entry_relid(false);
+	block_relid = ptx_ledger_block_relid(false);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	LockRelationOid(block_relid, ShareRowExclusiveLock);
+	seal_baseline();
+
+	rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ptx.ledger_seq",
+					 false, 0);
+	spi_check(rc, SPI_OK_SELECT, "reading ptx.ledger_seq");
+	last_value = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+
+	seal_wait_for_writers(entry_relid);
+
+	memset(prev_hash, 0, sizeof(prev_hash));
+	rc = SPI_execute("SELECT block_no, last_seq, block_hash FROM ptx.ledger_block"
+					 " ORDER BY block_no DESC LIMIT 1", false, 0);
+	spi_check(rc, SPI_OK_SELECT, "reading the last ledger block");
+	if (SPI_processed > 0)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bytea	   *h;
+
+		block_no = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)) + 1;
+		prev_last = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		h = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
+		if (!isnull && VARSIZE_ANY_EXHDR(h) == PTX_LEDGER_HASH_LEN)
+			memcpy(prev_hash, VARDATA_ANY(h), PTX_LEDGER_HASH_LEN);
+	}
+	if (last_value <= prev_last)
+	{
+		SPI_finish();
+		return 0;
+	}
+
+	args[0] = Int64GetDatum(prev_last);
+	args[1] = Int64GetDatum(last_value);
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT seq, entry_hash FROM ptx.ledger_entry"
+									   " WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+									   2, argtypes, args, NULL, false, 0);
+	hashes = palloc(PTX_LEDGER_HASH_LEN * (Size) block_max_entries);
+	first_seq = prev_last + 1;
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bytea	   *h;
+
+			last_entry_seq = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+			h = DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull));
+			if (isnull || VARSIZE_ANY_EXHDR(h) != PTX_LEDGER_HASH_LEN)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("ledger entry %lld has no valid hash", (long long) last_entry_seq),
+						 errhint("Run ptx.verify() to find what was changed.")));
+			memcpy(hashes + count * PTX_LEDGER_HASH_LEN, VARDATA_ANY(h), PTX_LEDGER_HASH_LEN);
+			count++;
+			if (count == block_max_entries)
+			{
+				seal_write_block(block_no, first_seq, last_entry_seq, hashes, count,
+								 prev_hash, new_hash);
+				memcpy(prev_hash, new_hash, PTX_LEDGER_HASH_LEN);
+				blocks++;
+				block_no++;
+				first_seq = last_entry_seq + 1;
+				count = 0;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	if (count > 0)
+	{
+		seal_write_block(block_no, first_seq, last_value, hashes, count,
+						 prev_hash, new_hash);
+		blocks++;
+	}
+	pfree(hashes);
+	SPI_finish();
+	return blocks;
+}
+
+PG_FUNCTION_INFO_V1(ptx_seal);
+
+Datum
+ptx_seal(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(ptx_ledger_seal());
+}

@@ -1,0 +1,418 @@
+-- The ledger's functions (R3): capture, events, tracking, sealing, digests,
+-- verification and trails.  Reference: docs/reference/ledger.md.
+
+------------------------------------------------------------------------
+-- Capture and events (src/ledger.c)
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.ledger_capture() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'ptx_ledger_capture';
+COMMENT ON FUNCTION ptx.ledger_capture() IS
+    'AFTER ROW trigger of tracked tables: one ledger entry per changed row, in the same transaction';
+
+-- SECURITY INVOKER on purpose: the C function writes the entry as the
+-- ledger's owner itself, and an invoker function records the caller's
+-- current_user rather than the function owner's (docs/reference/ledger.md).
+CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
+    RETURNS bigint
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'ptx_ledger_event';
+COMMENT ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb) IS
+    'record an event without a row (transition, draw, sealed read, credit revocation) in the ledger; returns its seq';
+
+CREATE FUNCTION ptx.ledger_relation_name(rel oid) RETURNS text
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'ptx_ledger_relation_name_sql';
+COMMENT ON FUNCTION ptx.ledger_relation_name(oid) IS
+    'schema.table of a relation as ledger entries name it';
+
+CREATE FUNCTION ptx.ledger_snapshot(rel regclass) RETURNS bigint
+    LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'ptx_ledger_snapshot';
+COMMENT ON FUNCTION ptx.ledger_snapshot(regclass) IS
+    'write a SNAPSHOT entry for every row of a table the caller owns; returns the number of rows';
+
+CREATE FUNCTION ptx.in_extension_script() RETURNS boolean
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'ptx_in_extension_script';
+COMMENT ON FUNCTION ptx.in_extension_script() IS
+    'true while CREATE EXTENSION or ALTER EXTENSION runs a script (lets the DDL guard step aside)';
+
+CREATE FUNCTION ptx.ledger_entry_bytes(seq bigint) RETURNS bytea
+    LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'ptx_ledger_entry_bytes';
+COMMENT ON FUNCTION ptx.ledger_entry_bytes(bigint) IS
+    'the canonical serialization of an entry, whose SHA-256 is its entry_hash';
+
+CREATE FUNCTION ptx.ledger_block_bytes(block_no bigint) RETURNS bytea
+    LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'ptx_ledger_block_bytes';
+COMMENT ON FUNCTION ptx.ledger_block_bytes(bigint) IS
+    'the canonical serialization of a block, whose SHA-256 is its block_hash';
+
+------------------------------------------------------------------------
+-- Tracking of DBAs' own tables
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.track(rel regclass) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    c pg_catalog.pg_class;
+    leaf record;
+    n bigint := 0;
+BEGIN
+    SELECT * INTO c FROM pg_catalog.pg_class WHERE oid = rel;
+    IF c.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% is not a table', rel
+            USING ERRCODE = '42809',
+                  HINT = 'Only tables can be tracked by the ledger.';
+    END IF;
+    IF c.relnamespace = 'ptx'::regnamespace
+       AND c.relname IN ('ledger_entry', 'ledger_block') THEN
+        RAISE EXCEPTION 'the ledger cannot track its own table %', rel
+            USING ERRCODE = 'PX009',
+                  DETAIL = 'Ledger entries and blocks are protected by their hashes.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                    WHERE i.indrelid = rel AND i.indisprimary) THEN
+        RAISE EXCEPTION 'table % has no primary key', rel
+            USING ERRCODE = '55000',
+                  DETAIL = 'The ledger identifies every row by its primary key.',
+                  HINT = 'Add a primary key to the table, then track it.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
+        RAISE EXCEPTION 'table % is already tracked', rel
+            USING ERRCODE = '42710';
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
+        ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel);
+    -- the starting point of every row, partition by partition
+    FOR leaf IN SELECT t.relid FROM pg_catalog.pg_partition_tree(rel) t
+                 WHERE t.isleaf ORDER BY t.relid
+    LOOP
+        PERFORM ptx.ledger_event('track', ptx.ledger_relation_name(leaf.relid), NULL,
+                                 pg_catalog.jsonb_build_object('table', rel::text));
+        n := n + ptx.ledger_snapshot(leaf.relid::regclass);
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ptx.track(regclass) IS
+    'bring a table with a primary key under the ledger: log every change, starting with a snapshot of its rows; returns the number of rows';
+
+CREATE FUNCTION ptx.untrack(rel regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    leaf record;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger'
+                      AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure) THEN
+        RAISE EXCEPTION 'table % is not tracked', rel
+            USING ERRCODE = '55000',
+                  HINT = 'Tracked tables are listed in ptx.tracked.';
+    END IF;
+    IF (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = rel) = 'ptx'::regnamespace THEN
+        RAISE EXCEPTION 'table % belongs to ptx and is always tracked', rel
+            USING ERRCODE = 'PX009',
+                  DETAIL = 'Every change to trading data is recorded (R3).';
+    END IF;
+    FOR leaf IN SELECT t.relid FROM pg_catalog.pg_partition_tree(rel) t ORDER BY t.relid
+    LOOP
+        PERFORM ptx.ledger_event('untrack', ptx.ledger_relation_name(leaf.relid), NULL,
+                                 pg_catalog.jsonb_build_object('table', rel::text));
+    END LOOP;
+    EXECUTE pg_catalog.format('DROP TRIGGER ptx_ledger ON %s', rel);
+END
+$$;
+COMMENT ON FUNCTION ptx.untrack(regclass) IS
+    'stop logging a table; the untracking is itself a ledger event';
+
+CREATE VIEW ptx.tracked AS
+SELECT t.tgrelid::regclass AS rel,
+       ptx.ledger_relation_name(t.tgrelid) AS relation,
+       t.tgenabled IN ('O', 'A') AS enabled
+  FROM pg_catalog.pg_trigger t
+ WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
+   AND t.tgparentid = 0;
+COMMENT ON VIEW ptx.tracked IS 'tables under the ledger''s capture trigger';
+
+------------------------------------------------------------------------
+-- Sealing and digests (src/seal.c, src/worker.c)
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.seal() RETURNS bigint
+    LANGUAGE c VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'ptx_seal';
+COMMENT ON FUNCTION ptx.seal() IS
+    'seal every entry that can no longer change into hash-chained blocks; returns the number of blocks made';
+
+CREATE FUNCTION ptx.digest() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT pg_catalog.jsonb_build_object(
+                   'block_no', b.block_no,
+                   'block_hash', pg_catalog.encode(b.block_hash, 'hex'),
+                   'last_seq', b.last_seq,
+                   'sealed_at', b.sealed_at,
+                   'format', b.format,
+                   'database', pg_catalog.current_database(),
+                   'system_identifier', (SELECT s.system_identifier::text
+                                           FROM pg_catalog.pg_control_system() s))
+          FROM ptx.ledger_block b
+         ORDER BY b.block_no DESC
+         LIMIT 1;
+    END;
+COMMENT ON FUNCTION ptx.digest() IS
+    'the newest block''s number, hash and time, for publication outside the database; NULL before the first block';
+
+------------------------------------------------------------------------
+-- Verification (src/verify.c)
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.verify_chain(from_block bigint)
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'ptx_verify_chain';
+COMMENT ON FUNCTION ptx.verify_chain(bigint) IS
+    'entry hashes, Merkle roots, block hashes and links from a block on (part of ptx.verify)';
+
+CREATE FUNCTION ptx.verify_rows()
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r record;
+    since bigint;
+BEGIN
+    FOR r IN
+        SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name,
+               (SELECT pg_catalog.string_agg(pg_catalog.format('%L, i.img -> %L', a.attname, a.attname),
+                                             ', ' ORDER BY k.ord)
+                  FROM pg_catalog.pg_index x,
+                       unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord),
+                       pg_catalog.pg_attribute a
+                 WHERE x.indrelid = t.tgrelid AND x.indisprimary
+                   AND k.ord <= x.indnkeyatts
+                   AND a.attrelid = t.tgrelid AND a.attnum = k.attnum) AS keyexpr
+          FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+         WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
+           AND c.relkind = 'r'
+         ORDER BY 2
+    LOOP
+        IF r.keyexpr IS NULL THEN
+            block_no := NULL; seq := NULL; problem := 'no_primary_key';
+            detail := pg_catalog.format('Tracked table %s has no primary key; its rows cannot be compared with the ledger.', r.name);
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        SELECT max(e.seq) INTO since
+          FROM ptx.ledger_entry e
+         WHERE e.relation = r.name AND (e.key::text) IS NULL
+           AND e.operation = 'EVENT' AND e.kind = 'track';
+        RETURN QUERY EXECUTE pg_catalog.format($q$
+            WITH cur AS (
+                SELECT pg_catalog.jsonb_build_object(%s)::text AS k, i.img::text AS img
+                  FROM (SELECT pg_catalog.to_jsonb(t) AS img FROM %s t) i),
+            last AS (
+                SELECT DISTINCT ON (e.key::text) e.key::text AS k, e.seq, e.operation,
+                       e.row_image::text AS img
+                  FROM ptx.ledger_entry e
+                 WHERE e.relation = $1 AND e.seq >= $2 AND e.operation <> 'EVENT'
+                 ORDER BY e.key::text, e.seq DESC)
+            SELECT NULL::bigint, l.seq,
+                   CASE WHEN c.k IS NULL THEN 'row_missing'
+                        WHEN l.k IS NULL OR l.operation = 'DELETE' THEN 'row_unlogged'
+                        ELSE 'row_changed' END,
+                   CASE WHEN c.k IS NULL
+                        THEN pg_catalog.format('Row %%s of %%s has no DELETE in the ledger but is gone from the table.', l.k, $1)
+                        WHEN l.k IS NULL AND $3
+                        THEN pg_catalog.format('Row %%s of %%s has no ledger entry: the table has not been baselined yet; ptx.seal() does it.', c.k, $1)
+                        WHEN l.k IS NULL OR l.operation = 'DELETE'
+                        THEN pg_catalog.format('Row %%s of %%s is in the table but the ledger has no image of it.', c.k, $1)
+                        ELSE pg_catalog.format('Row %%s of %%s differs from its last ledger image.', c.k, $1) END
+              FROM cur c
+              FULL JOIN last l ON l.k = c.k
+             WHERE (c.k IS NULL AND l.operation <> 'DELETE')
+                OR (c.k IS NOT NULL AND (l.k IS NULL OR l.operation = 'DELETE'))
+                OR (c.k IS NOT NULL AND l.k IS NOT NULL AND l.operation <> 'DELETE' AND c.img <> l.img)
+             ORDER BY 2 NULLS LAST, 4$q$, r.keyexpr, r.relid::regclass)
+            USING r.name, COALESCE(since, 0), since IS NULL;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION ptx.verify_rows() IS
+    'compare every tracked table''s rows with their last ledger images (part of ptx.verify)';
+
+CREATE FUNCTION ptx.verify_lag()
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT NULL::bigint, min(e.seq), 'unsealed',
+               pg_catalog.format('%s entries older than %s seconds are not sealed into a block.',
+                                 count(*), ptx.setting('ledger.max_lag'))
+          FROM ptx.ledger_entry e
+         WHERE e.seq > COALESCE((SELECT max(b.last_seq) FROM ptx.ledger_block b), 0)
+           AND e.logged_at < pg_catalog.clock_timestamp()
+                             - ptx.setting('ledger.max_lag') * interval '1 second'
+        HAVING count(*) > 0;
+    END;
+COMMENT ON FUNCTION ptx.verify_lag() IS
+    'entries left unsealed longer than the setting ledger.max_lag (part of ptx.verify)';
+
+CREATE FUNCTION ptx.verify(from_block bigint)
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM ptx.verify_chain(from_block);
+    RETURN QUERY SELECT * FROM ptx.verify_rows();
+    RETURN QUERY SELECT * FROM ptx.verify_lag();
+END
+$$;
+COMMENT ON FUNCTION ptx.verify(bigint) IS
+    'verify the ledger from a block on, the tracked tables and the sealing lag; one row per problem, none when verified';
+
+CREATE FUNCTION ptx.verify()
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT * FROM ptx.verify(1::bigint);
+    END;
+COMMENT ON FUNCTION ptx.verify() IS
+    'verify the whole ledger, the tracked tables and the sealing lag; one row per problem, none when verified';
+
+CREATE FUNCTION ptx.verify(digests jsonb)
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    d jsonb;
+    b ptx.ledger_block;
+    n bigint;
+BEGIN
+    IF jsonb_typeof(digests) = 'object' THEN
+        digests := jsonb_build_array(digests);
+    END IF;
+    IF jsonb_typeof(digests) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'digests must be a digest object or an array of them'
+            USING ERRCODE = '22023',
+                  HINT = 'Pass what ptx.digest() returned, e.g. ''[{"block_no": 7, "block_hash": "…"}]''.';
+    END IF;
+    FOR d IN SELECT value FROM jsonb_array_elements(digests)
+    LOOP
+        BEGIN
+            n := (d ->> 'block_no')::bigint;
+        EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
+            n := NULL;
+        END;
+        IF n IS NULL OR d ->> 'block_hash' IS NULL THEN
+            RAISE EXCEPTION 'digest % has no block_no or block_hash', d
+                USING ERRCODE = '22023';
+        END IF;
+        SELECT * INTO b FROM ptx.ledger_block x WHERE x.block_no = n;
+        IF NOT FOUND THEN
+            block_no := n; seq := NULL; problem := 'digest_block_missing';
+            detail := format('Block %s of a published digest is not in the ledger.', n);
+            RETURN NEXT;
+        ELSIF encode(b.block_hash, 'hex') IS DISTINCT FROM lower(d ->> 'block_hash') THEN
+            block_no := n; seq := NULL; problem := 'digest_mismatch';
+            detail := format('Block %s has the hash %s; the digest published %s.',
+                             n, encode(b.block_hash, 'hex'), d ->> 'block_hash');
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+    RETURN QUERY SELECT * FROM ptx.verify(1::bigint);
+END
+$$;
+COMMENT ON FUNCTION ptx.verify(jsonb) IS
+    'verify the whole ledger and check its chain against digests published earlier (catches a rewritten chain)';
+
+CREATE FUNCTION ptx.verify_incremental() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    from_no bigint;
+    to_no bigint;
+    found jsonb;
+    n bigint;
+BEGIN
+    SELECT COALESCE(max(c.to_block), 0) + 1 INTO from_no
+      FROM ptx.ledger_check c WHERE c.problems = 0;
+    SELECT max(b.block_no) INTO to_no FROM ptx.ledger_block b;
+    SELECT COALESCE(jsonb_agg(to_jsonb(v)), '[]'::jsonb), count(*) INTO found, n
+      FROM ptx.verify(from_no) v;
+    INSERT INTO ptx.ledger_check (from_block, to_block, problems, report)
+    VALUES (from_no, COALESCE(to_no, from_no - 1), n, found);
+    IF n > 0 THEN
+        RAISE WARNING 'ptx ledger verification found % problems', n
+            USING DETAIL = 'The problems are in ptx.ledger_check.',
+                  HINT = 'Investigate with SELECT * FROM ptx.verify().';
+    END IF;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ptx.verify_incremental() IS
+    'verify from the block after the last clean check on, record the result in ptx.ledger_check; returns the number of problems (the nightly job)';
+
+------------------------------------------------------------------------
+-- Trails (可查可溯)
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.trail(project_id bigint)
+    RETURNS TABLE (seq bigint, block_no bigint, logged_at timestamptz, business_at timestamptz,
+                   session_user_name text, current_user_name text, operation text, kind text,
+                   relation text, key jsonb, data jsonb)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT e.seq,
+               (SELECT b.block_no FROM ptx.ledger_block b
+                 WHERE b.last_seq >= e.seq AND b.first_seq <= e.seq
+                 ORDER BY b.last_seq LIMIT 1),
+               e.logged_at, e.business_at, e.session_user_name, e.current_user_name,
+               e.operation, e.kind, e.relation, e.key::jsonb, e.row_image::jsonb
+          FROM ptx.ledger_entry e
+         WHERE e.project_id = trail.project_id
+         ORDER BY e.seq;
+    END;
+COMMENT ON FUNCTION ptx.trail(bigint) IS
+    'a project''s whole history in order: its row and every entry whose row or payload carries its project_id';
+
+CREATE FUNCTION ptx.trail(relation text, key jsonb)
+    RETURNS TABLE (seq bigint, block_no bigint, logged_at timestamptz, business_at timestamptz,
+                   session_user_name text, current_user_name text, operation text, kind text,
+                   relation text, key jsonb, data jsonb)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT e.seq,
+               (SELECT b.block_no FROM ptx.ledger_block b
+                 WHERE b.last_seq >= e.seq AND b.first_seq <= e.seq
+                 ORDER BY b.last_seq LIMIT 1),
+               e.logged_at, e.business_at, e.session_user_name, e.current_user_name,
+               e.operation, e.kind, e.relation, e.key::jsonb, e.row_image::jsonb
+          FROM ptx.ledger_entry e
+         WHERE e.relation = trail.relation AND (e.key::text) = (trail.key::text)
+         ORDER BY e.seq;
+    END;
+COMMENT ON FUNCTION ptx.trail(text, jsonb) IS
+    'the history of one row (or of the events about one key) in order, e.g. ptx.trail(''ptx.bid'', ''{"id": 7}'')';
+
+GRANT EXECUTE ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb)
+    TO ptx_admin, ptx_operator, ptx_supervisor;
+GRANT EXECUTE ON FUNCTION ptx.ledger_capture(), ptx.ledger_snapshot(regclass),
+    ptx.track(regclass), ptx.untrack(regclass), ptx.seal() TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.ledger_relation_name(oid), ptx.in_extension_script()
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
+GRANT EXECUTE ON FUNCTION ptx.digest()
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
+GRANT EXECUTE ON FUNCTION ptx.verify(), ptx.verify(bigint), ptx.verify(jsonb),
+    ptx.verify_chain(bigint), ptx.verify_rows(), ptx.verify_lag(),
+    ptx.verify_incremental() TO ptx_admin, ptx_auditor;
+GRANT EXECUTE ON FUNCTION ptx.trail(bigint), ptx.trail(text, jsonb),
+    ptx.ledger_entry_bytes(bigint), ptx.ledger_block_bytes(bigint) TO ptx_auditor;
+GRANT SELECT ON ptx.tracked TO ptx_admin, ptx_auditor;

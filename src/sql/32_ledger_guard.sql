@@ -1,0 +1,137 @@
+-- The ledger is append-only (R3): UPDATE, DELETE and TRUNCATE of its
+-- tables are refused, DDL on its objects is refused, and the capture
+-- trigger of a tracked table can be neither disabled nor dropped except by
+-- ptx.untrack(), which logs it.  A superuser with
+-- session_replication_role = replica bypasses triggers: that is what
+-- ptx.verify() detects.
+
+CREATE FUNCTION ptx.ledger_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RAISE EXCEPTION '% on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+        USING ERRCODE = 'PX009',
+              DETAIL = 'The ledger is append-only: its entries and blocks are never updated or removed.',
+              HINT = 'Record a correction as a new event with ptx.ledger_event().';
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_refuse_change() IS 'refuses UPDATE, DELETE and TRUNCATE on ledger tables (PX009)';
+
+CREATE TRIGGER ledger_entry_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ptx.ledger_entry
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_change();
+CREATE TRIGGER ledger_block_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ptx.ledger_block
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_change();
+CREATE TRIGGER ledger_check_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ptx.ledger_check
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_change();
+
+-- the ledger's own relations and their indexes
+CREATE FUNCTION ptx.ledger_relids() RETURNS SETOF oid
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT c.oid FROM pg_catalog.pg_class c
+         WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
+           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check', 'ledger_seq')
+        UNION ALL
+        SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+         WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
+           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check');
+    END;
+
+CREATE FUNCTION ptx.ledger_guard_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    c record;
+    target oid;
+    bad text;
+BEGIN
+    IF ptx.in_extension_script() THEN
+        RETURN;
+    END IF;
+    FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
+        target := CASE c.classid
+            WHEN 'pg_catalog.pg_class'::regclass THEN c.objid
+            WHEN 'pg_catalog.pg_trigger'::regclass THEN
+                (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = c.objid)
+            WHEN 'pg_catalog.pg_rewrite'::regclass THEN
+                (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = c.objid)
+            WHEN 'pg_catalog.pg_policy'::regclass THEN
+                (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = c.objid)
+            WHEN 'pg_catalog.pg_constraint'::regclass THEN
+                (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = c.objid)
+            ELSE NULL END;
+        IF target IN (SELECT ptx.ledger_relids()) THEN
+            RAISE EXCEPTION '% on ledger object % is refused', c.command_tag, c.object_identity
+                USING ERRCODE = 'PX009',
+                      DETAIL = 'The ledger''s tables, indexes and sequence change only with ALTER EXTENSION ptx UPDATE.';
+        END IF;
+    END LOOP;
+    -- whatever the command, the ledger must still capture and stay closed
+    SELECT pg_catalog.string_agg(t.tgrelid::regclass::text, ', ') INTO bad
+      FROM pg_catalog.pg_trigger t
+     WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
+       AND t.tgenabled IN ('D', 'R');
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'the ledger capture trigger of % cannot be disabled', bad
+            USING ERRCODE = 'PX009',
+                  HINT = 'Stop logging a table of your own with ptx.untrack(); the ledger records it.';
+    END IF;
+    SELECT pg_catalog.string_agg(DISTINCT c.oid::regclass::text || ' ' || a.privilege_type || ' to ' ||
+                                 CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ', ')
+      INTO bad
+      FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+     WHERE c.oid IN (SELECT ptx.ledger_relids())
+       AND a.grantee <> c.relowner
+       AND a.privilege_type NOT IN ('SELECT');
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'granting write privileges on the ledger is refused: %', bad
+            USING ERRCODE = 'PX009',
+                  DETAIL = 'Entries are written only by the ledger''s own functions.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_guard_ddl() IS
+    'event trigger: refuses DDL on ledger objects, disabling a capture trigger and granting writes on the ledger (PX009)';
+
+CREATE FUNCTION ptx.ledger_guard_drop() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    o record;
+    rel text;
+BEGIN
+    IF ptx.in_extension_script() OR TG_TAG = 'DROP EXTENSION' THEN
+        RETURN;
+    END IF;
+    FOR o IN SELECT * FROM pg_catalog.pg_event_trigger_dropped_objects() LOOP
+        IF o.object_identity ~ '(^| on )ptx\.ledger_(entry|block|check|seq)' THEN
+            RAISE EXCEPTION 'dropping ledger object % is refused', o.object_identity
+                USING ERRCODE = 'PX009',
+                      DETAIL = 'The ledger is removed only with DROP EXTENSION ptx.';
+        END IF;
+        IF o.object_type = 'trigger' AND o.address_names[3] = 'ptx_ledger' THEN
+            rel := pg_catalog.format('%I.%I', o.address_names[1], o.address_names[2]);
+            IF NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e
+                            WHERE e.relation = rel AND (e.key::text) IS NULL
+                              AND e.operation = 'EVENT' AND e.kind = 'untrack'
+                              AND e.xid = pg_catalog.pg_current_xact_id()) THEN
+                RAISE EXCEPTION 'dropping the ledger capture trigger of % is refused', rel
+                    USING ERRCODE = 'PX009',
+                          DETAIL = 'A tracked table stops being logged only through ptx.untrack(), which records it.',
+                          HINT = 'Call ptx.untrack() first, also before dropping a tracked table.';
+            END IF;
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_guard_drop() IS
+    'event trigger: refuses dropping ledger objects, or a capture trigger without ptx.untrack() (PX009)';
+
+CREATE EVENT TRIGGER ptx_ledger_guard_ddl ON ddl_command_end
+    EXECUTE FUNCTION ptx.ledger_guard_ddl();
+CREATE EVENT TRIGGER ptx_ledger_guard_drop ON sql_drop
+    EXECUTE FUNCTION ptx.ledger_guard_drop();

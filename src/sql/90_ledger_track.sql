@@ -1,0 +1,36 @@
+-- Every table of schema ptx is tracked by the ledger (R3), whichever module
+-- created it: the capture trigger is attached by a catalog query, after all
+-- modules' tables exist.  Tables added by a later upgrade script must be
+-- attached the same way in that script.
+--
+-- The trigger is AFTER ROW, so that rows refused by the modules' BEFORE
+-- triggers and constraints never reach the ledger.  Rows that the install
+-- script itself inserted (built-in categories, policy defaults) are logged
+-- by the first ptx.seal() as a baseline SNAPSHOT, not here: an entry written
+-- during CREATE EXTENSION would be written again when a dump is restored.
+
+DO $track$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT c.oid, c.relname
+          FROM pg_catalog.pg_class c
+         WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
+           AND c.relkind IN ('r', 'p')
+           AND NOT c.relispartition
+           AND c.relname NOT IN ('ledger_entry', 'ledger_block')
+         ORDER BY c.relname
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                        WHERE i.indrelid = r.oid AND i.indisprimary) THEN
+            RAISE EXCEPTION 'table ptx.% has no primary key', r.relname
+                USING ERRCODE = '55000',
+                      HINT = 'Every ptx table needs a primary key so that the ledger can identify its rows.';
+        END IF;
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.%I'
+            ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', r.relname);
+    END LOOP;
+END
+$track$;

@@ -1,0 +1,367 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  Background workers that seal the ledger of every database using ptx.
+ *
+ * When ptx is in shared_preload_libraries, a launcher ("ptx seal launcher")
+ * runs with no database.  Every ptx.seal_interval milliseconds it lists the
+ * databases that accept connections and starts, for each one that has no
+ * worker running, a short-lived worker ("ptx seal"), which connects, seals
+ * if ptx is installed there and ptx.seal_worker is on, and exits.
+ *
+ * Workers are short-lived on purpose: a process that stays connected would
+ * make DROP DATABASE fail, and would have to notice ptx being dropped and
+ * created again.  A worker that finds no ptx (or ptx.seal_worker off) says
+ * so in shared memory; the launcher then looks at that database again only
+ * every PTX_SEAL_RECHECK_MS.  A worker waits at most ptx.seal_lock_timeout
+ * for writers to finish, then gives up until the next round.  Errors end a
+ * worker with exit code 1, which the postmaster only logs.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "tcop/tcopprot.h"
+#include "utils/backend_status.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "ptx.h"
+#include "ledger.h"
+
+#define PTX_SEAL_MAX_DBS		256
+#define PTX_SEAL_RECHECK_MS		10000
+
+typedef enum SealDbState
+{
+	SEAL_DB_UNKNOWN = 0,
+	SEAL_DB_SERVED,
+	SEAL_DB_SKIPPED
+} SealDbState;
+
+typedef struct SealDbSlot
+{
+	Oid			dboid;
+	SealDbState state;
+	TimestampTz checked_at;
+} SealDbSlot;
+
+typedef struct SealShared
+{
+	slock_t		mutex;
+	SealDbSlot	slots[PTX_SEAL_MAX_DBS];
+} SealShared;
+
+static SealShared *seal_shared = NULL;
+
+static int	seal_interval = 1000;
+static bool seal_worker_enabled = true;
+static int	seal_lock_timeout = 10000;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static volatile sig_atomic_t got_sigterm = false;
+
+static void
+seal_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(SealShared)));
+}
+
+static void
+seal_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	seal_shared = ShmemInitStruct("ptx seal workers", sizeof(SealShared), &found);
+	if (!found)
+	{
+		memset(seal_shared, 0, sizeof(SealShared));
+		SpinLockInit(&seal_shared->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+void
+ptx_seal_worker_init(void)
+{
+	BackgroundWorker worker;
+
+	DefineCustomIntVariable("ptx.seal_interval",
+							"Milliseconds between two rounds of the ledger sealing workers.",
+							"0 stops the workers; ptx.seal() then has to be scheduled with pg_cron.",
+							&seal_interval,
+							1000, 0, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomBoolVariable("ptx.seal_worker",
+							 "Whether the sealing workers seal this database's ledger.",
+							 "Set per database with ALTER DATABASE ... SET ptx.seal_worker = off.",
+							 &seal_worker_enabled,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("ptx.seal_lock_timeout",
+							"Longest time a sealing worker waits for writers to finish.",
+							NULL,
+							&seal_lock_timeout,
+							10000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = seal_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = seal_shmem_startup;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 10;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "ptx");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ptx_seal_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "ptx seal launcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "ptx seal launcher");
+	RegisterBackgroundWorker(&worker);
+}
+
+static void
+launcher_sigterm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	got_sigterm = true;
+	SetLatch(MyLatch);
+	errno = save_errno;
+}
+
+/* the slot of a database, allocated on first use; NULL when all are taken */
+static SealDbSlot *
+slot_for(Oid dboid)
+{
+	SealDbSlot *free_slot = NULL;
+	int			i;
+
+	for (i = 0; i < PTX_SEAL_MAX_DBS; i++)
+	{
+		SealDbSlot *s = &seal_shared->slots[i];
+
+		if (s->dboid == dboid)
+			return s;
+		if (s->dboid == InvalidOid && free_slot == NULL)
+			free_slot = s;
+	}
+	if (free_slot)
+	{
+		free_slot->dboid = dboid;
+		free_slot->state = SEAL_DB_UNKNOWN;
+		free_slot->checked_at = 0;
+	}
+	return free_slot;
+}
+
+/* the databases that accept connections, templates excepted */
+static int
+list_databases(Oid *dbs, int max)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	(void) GetTransactionSnapshot();
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL && n < max)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
+
+		if (db->datallowconn && !db->datistemplate)
+			dbs[n++] = db->oid;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	CommitTransactionCommand();
+	return n;
+}
+
+void
+ptx_seal_launcher_main(Datum main_arg)
+{
+	BackgroundWorkerHandle *handles[PTX_SEAL_MAX_DBS];
+
+	memset(handles, 0, sizeof(handles));
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, launcher_sigterm);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname("ptx seal launcher");
+
+	while (!got_sigterm)
+	{
+		Oid			dbs[PTX_SEAL_MAX_DBS];
+		int			ndbs,
+					i;
+		TimestampTz now;
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 seal_interval > 0 ? seal_interval : 10000,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (got_sigterm)
+			break;
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (seal_interval <= 0)
+			continue;
+
+		/* forget the handles of workers that have ended */
+		for (i = 0; i < PTX_SEAL_MAX_DBS; i++)
+		{
+			pid_t		pid;
+
+			if (handles[i] != NULL &&
+				GetBackgroundWorkerPid(handles[i], &pid) == BGWH_STOPPED)
+			{
+				pfree(handles[i]);
+				handles[i] = NULL;
+			}
+		}
+
+		ndbs = list_databases(dbs, PTX_SEAL_MAX_DBS);
+		now = GetCurrentTimestamp();
+
+		/* free the slots of databases that are gone */
+		SpinLockAcquire(&seal_shared->mutex);
+		for (i = 0; i < PTX_SEAL_MAX_DBS; i++)
+		{
+			SealDbSlot *s = &seal_shared->slots[i];
+			int			j;
+			bool		present = false;
+
+			if (s->dboid == InvalidOid || handles[i] != NULL)
+				continue;
+			for (j = 0; j < ndbs; j++)
+				if (dbs[j] == s->dboid)
+					present = true;
+			if (!present)
+				s->dboid = InvalidOid;
+		}
+		SpinLockRelease(&seal_shared->mutex);
+
+		for (i = 0; i < ndbs; i++)
+		{
+			SealDbSlot *s;
+			int			idx;
+			bool		start;
+			BackgroundWorker worker;
+
+			SpinLockAcquire(&seal_shared->mutex);
+			s = slot_for(dbs[i]);
+			idx = s ? (int) (s - seal_shared->slots) : -1;
+			start = s != NULL && handles[idx] == NULL &&
+				(s->state != SEAL_DB_SKIPPED ||
+				 TimestampDifferenceExceeds(s->checked_at, now, PTX_SEAL_RECHECK_MS));
+			SpinLockRelease(&seal_shared->mutex);
+			if (!start)
+				continue;
+
+			memset(&worker, 0, sizeof(worker));
+			worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+			worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+			worker.bgw_restart_time = BGW_NEVER_RESTART;
+			snprintf(worker.bgw_library_name, BGW_MAXLEN, "ptx");
+			snprintf(worker.bgw_function_name, BGW_MAXLEN, "ptx_seal_worker_main");
+			snprintf(worker.bgw_name, BGW_MAXLEN, "ptx seal %u", dbs[i]);
+			snprintf(worker.bgw_type, BGW_MAXLEN, "ptx seal");
+			worker.bgw_main_arg = ObjectIdGetDatum(dbs[i]);
+			worker.bgw_notify_pid = MyProcPid;
+			if (!RegisterDynamicBackgroundWorker(&worker, &handles[idx]))
+				handles[idx] = NULL;	/* no free worker slot: next round */
+		}
+	}
+	proc_exit(0);
+}
+
+static void
+set_slot_state(Oid dboid, SealDbState state)
+{
+	SealDbSlot *s;
+
+	if (seal_shared == NULL)
+		return;
+	SpinLockAcquire(&seal_shared->mutex);
+	s = slot_for(dboid);
+	if (s)
+	{
+		s->state = state;
+		s->checked_at = GetCurrentTimestamp();
+	}
+	SpinLockRelease(&seal_shared->mutex);
+}
+
+void
+ptx_seal_worker_main(Datum main_arg)
+{
+	Oid			dboid = DatumGetObjectId(main_arg);
+	SealDbState state = SEAL_DB_SKIPPED;
+	char		timeout[32];
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	pgstat_report_appname("ptx seal");
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	XactIsoLevel = XACT_READ_COMMITTED;
+	if (seal_worker_enabled &&
+		OidIsValid(get_extension_oid("ptx", true)) &&
+		OidIsValid(ptx_ledger_entry_relid(true)))
+	{
+		snprintf(timeout, sizeof(timeout), "%d", seal_lock_timeout);
+		SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
+		pgstat_report_activity(STATE_RUNNING, "SELECT ptx.seal()");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		(void) ptx_ledger_seal();
+		PopActiveSnapshot();
+		pgstat_report_activity(STATE_IDLE, NULL);
+		state = SEAL_DB_SERVED;
+	}
+	CommitTransactionCommand();
+	set_slot_state(dboid, state);
+	proc_exit(0);
+}
