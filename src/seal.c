@@ -265,15 +265,20 @@ ptx_ledger_seal(void)
 	first_seq = prev_last + 1;
 	for (;;)
 	{
-		uint64		i;
+		uint64		i,
+					nrows;
+		SPITupleTable *rows;
 
 		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
+		/* writing a block below replaces SPI_tuptable and SPI_processed */
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
 			break;
-		for (i = 0; i < SPI_processed; i++)
+		for (i = 0; i < nrows; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
+			HeapTuple	tup = rows->vals[i];
+			TupleDesc	desc = rows->tupdesc;
 			bytea	   *h;
 
 			last_entry_seq = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
@@ -296,7 +301,7 @@ ptx_ledger_seal(void)
 				count = 0;
 			}
 		}
-		SPI_freetuptable(SPI_tuptable);
+		SPI_freetuptable(rows);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);

@@ -13,7 +13,8 @@
  * make DROP DATABASE fail, and would have to notice ptx being dropped and
  * created again.  A worker that finds no ptx (or ptx.seal_worker off) says
  * so in shared memory; the launcher then looks at that database again only
- * every PTX_SEAL_RECHECK_MS.  A worker waits at most ptx.seal_lock_timeout
+ * every PTX_SEAL_RECHECK_MS; so it does after a worker that failed.  A
+ * database gets at most one worker per ptx.seal_interval.  A worker waits at most ptx.seal_lock_timeout
  * for writers to finish, then gives up until the next round.  Errors end a
  * worker with exit code 1, which the postmaster only logs.
  *
@@ -217,8 +218,10 @@ void
 ptx_seal_launcher_main(Datum main_arg)
 {
 	BackgroundWorkerHandle *handles[PTX_SEAL_MAX_DBS];
+	TimestampTz started[PTX_SEAL_MAX_DBS];
 
 	memset(handles, 0, sizeof(handles));
+	memset(started, 0, sizeof(started));
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, launcher_sigterm);
@@ -293,6 +296,7 @@ ptx_seal_launcher_main(Datum main_arg)
 			s = slot_for(dbs[i]);
 			idx = s ? (int) (s - seal_shared->slots) : -1;
 			start = s != NULL && handles[idx] == NULL &&
+				TimestampDifferenceExceeds(started[idx], now, seal_interval) &&
 				(s->state != SEAL_DB_SKIPPED ||
 				 TimestampDifferenceExceeds(s->checked_at, now, PTX_SEAL_RECHECK_MS));
 			SpinLockRelease(&seal_shared->mutex);
@@ -309,6 +313,7 @@ ptx_seal_launcher_main(Datum main_arg)
 			snprintf(worker.bgw_type, BGW_MAXLEN, "ptx seal");
 			worker.bgw_main_arg = ObjectIdGetDatum(dbs[i]);
 			worker.bgw_notify_pid = MyProcPid;
+			started[idx] = now;
 			if (!RegisterDynamicBackgroundWorker(&worker, &handles[idx]))
 				handles[idx] = NULL;	/* no free worker slot: next round */
 		}
@@ -352,6 +357,8 @@ ptx_seal_worker_main(Datum main_arg)
 		OidIsValid(get_extension_oid("ptx", true)) &&
 		OidIsValid(ptx_ledger_entry_relid(true)))
 	{
+		/* a worker that fails leaves the database skipped for a while */
+		set_slot_state(dboid, SEAL_DB_SKIPPED);
 		snprintf(timeout, sizeof(timeout), "%d", seal_lock_timeout);
 		SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
 		pgstat_report_activity(STATE_RUNNING, "SELECT ptx.seal()");

@@ -83,8 +83,10 @@ BEGIN
         'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
         ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel);
     -- the starting point of every row, partition by partition
-    FOR leaf IN SELECT t.relid FROM pg_catalog.pg_partition_tree(rel) t
-                 WHERE t.isleaf ORDER BY t.relid
+    FOR leaf IN SELECT rel::oid AS relid WHERE c.relkind = 'r' AND NOT c.relispartition
+                UNION
+                SELECT t.relid::oid FROM pg_catalog.pg_partition_tree(rel) t WHERE t.isleaf
+                ORDER BY 1
     LOOP
         PERFORM ptx.ledger_event('track', ptx.ledger_relation_name(leaf.relid), NULL,
                                  pg_catalog.jsonb_build_object('table', rel::text));
@@ -115,7 +117,10 @@ BEGIN
             USING ERRCODE = 'PX009',
                   DETAIL = 'Every change to trading data is recorded (R3).';
     END IF;
-    FOR leaf IN SELECT t.relid FROM pg_catalog.pg_partition_tree(rel) t ORDER BY t.relid
+    FOR leaf IN SELECT rel::oid AS relid
+                UNION
+                SELECT t.relid::oid FROM pg_catalog.pg_partition_tree(rel) t
+                ORDER BY 1
     LOOP
         PERFORM ptx.ledger_event('untrack', ptx.ledger_relation_name(leaf.relid), NULL,
                                  pg_catalog.jsonb_build_object('table', rel::text));
@@ -401,6 +406,17 @@ CREATE FUNCTION ptx.trail(relation text, key jsonb)
     END;
 COMMENT ON FUNCTION ptx.trail(text, jsonb) IS
     'the history of one row (or of the events about one key) in order, e.g. ptx.trail(''ptx.bid'', ''{"id": 7}'')';
+
+-- the digest, for the public (ptx_public may not enter schema ptx)
+CREATE VIEW ptx_public.ledger_digest AS
+SELECT (d ->> 'block_no')::bigint AS block_no, d ->> 'block_hash' AS block_hash,
+       (d ->> 'last_seq')::bigint AS last_seq, (d ->> 'sealed_at')::timestamptz AS sealed_at
+  FROM ptx.digest() d
+ WHERE d IS NOT NULL;
+COMMENT ON VIEW ptx_public.ledger_digest IS
+    'the newest sealed block of the ledger (电子固化), for publication';
+GRANT SELECT ON ptx_public.ledger_digest
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
 
 GRANT EXECUTE ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb)
     TO ptx_admin, ptx_operator, ptx_supervisor;

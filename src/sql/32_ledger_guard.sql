@@ -44,27 +44,27 @@ CREATE FUNCTION ptx.ledger_guard_ddl() RETURNS event_trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    c record;
+    cmd record;
     target oid;
     bad text;
 BEGIN
     IF ptx.in_extension_script() THEN
         RETURN;
     END IF;
-    FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
-        target := CASE c.classid
-            WHEN 'pg_catalog.pg_class'::regclass THEN c.objid
+    FOR cmd IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
+        target := CASE cmd.classid
+            WHEN 'pg_catalog.pg_class'::regclass THEN cmd.objid
             WHEN 'pg_catalog.pg_trigger'::regclass THEN
-                (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = c.objid)
+                (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = cmd.objid)
             WHEN 'pg_catalog.pg_rewrite'::regclass THEN
-                (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = c.objid)
+                (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = cmd.objid)
             WHEN 'pg_catalog.pg_policy'::regclass THEN
-                (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = c.objid)
+                (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = cmd.objid)
             WHEN 'pg_catalog.pg_constraint'::regclass THEN
-                (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = c.objid)
+                (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = cmd.objid)
             ELSE NULL END;
         IF target IN (SELECT ptx.ledger_relids()) THEN
-            RAISE EXCEPTION '% on ledger object % is refused', c.command_tag, c.object_identity
+            RAISE EXCEPTION '% on ledger object % is refused', cmd.command_tag, cmd.object_identity
                 USING ERRCODE = 'PX009',
                       DETAIL = 'The ledger''s tables, indexes and sequence change only with ALTER EXTENSION ptx UPDATE.';
         END IF;
