@@ -68,6 +68,13 @@ CREATE TABLE regress_shop.mine (id int PRIMARY KEY);
 INSERT INTO regress_shop.mine VALUES (7);
 SELECT ptx.track('regress_shop.mine');
 INSERT INTO regress_shop.mine VALUES (8);
+-- its owner cannot switch the capture off, nor drop it
+ALTER TABLE regress_shop.mine DISABLE TRIGGER ptx_ledger;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE regress_shop.mine DISABLE TRIGGER ALL;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER ptx_ledger ON regress_shop.mine;
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 SELECT operation, session_user_name, current_user_name, key FROM ptx.ledger_entry
  WHERE relation = 'regress_shop.mine' ORDER BY seq;
@@ -77,8 +84,6 @@ SELECT operation, session_user_name, current_user_name, key FROM ptx.ledger_entr
 DROP TRIGGER ptx_ledger ON regress_shop.invoice;
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE regress_shop.line;
-\echo :LAST_ERROR_SQLSTATE
-ALTER TABLE regress_shop.line DISABLE TRIGGER ptx_ledger;
 \echo :LAST_ERROR_SQLSTATE
 
 -- Untracking is itself logged; later changes are not, and verify no

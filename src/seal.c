@@ -8,7 +8,9 @@
  *	 1. It locks ptx.ledger_block in SHARE ROW EXCLUSIVE mode, which only
  *		other sealers want.
  *	 2. Tables tracked but not yet baselined (ptx's own tables right after
- *		CREATE EXTENSION) get a 'track' event and a SNAPSHOT of their rows.
+ *		CREATE EXTENSION) get a 'track' event and a SNAPSHOT of their rows
+ *		(by the workers only once the ledger's sequence has been used, see
+ *		worker.c).
  *	 3. It reads L, the last value handed out by ptx.ledger_seq.
  *	 4. It waits until every transaction holding a lock on ptx.ledger_entry
  *		that conflicts with SHARE has ended.  Writers take ROW EXCLUSIVE on
@@ -103,6 +105,19 @@ seal_baseline(void)
 	}
 }
 
+/* the last seq handed out, 0 when none was */
+static int64
+seal_last_value(void)
+{
+	int			rc;
+	bool		isnull;
+
+	rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ptx.ledger_seq",
+					 false, 0);
+	spi_check(rc, SPI_OK_SELECT, "reading ptx.ledger_seq");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /* Waits until no transaction that may still commit an entry is running. */
 static void
 seal_wait_for_writers(Oid entry_relid)
@@ -189,7 +204,7 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 }
 
 int64
-ptx_ledger_seal(void)
+ptx_ledger_seal(bool baseline_always)
 {
 	Oid			entry_relid;
 	Oid			block_relid;
@@ -223,13 +238,9 @@ ptx_ledger_seal(void)
 		elog(ERROR, "SPI_connect failed");
 
 	LockRelationOid(block_relid, ShareRowExclusiveLock);
-	seal_baseline();
-
-	rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ptx.ledger_seq",
-					 false, 0);
-	spi_check(rc, SPI_OK_SELECT, "reading ptx.ledger_seq");
-	last_value = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc, 1, &isnull));
+	if (baseline_always || seal_last_value() > 0)
+		seal_baseline();
+	last_value = seal_last_value();
 
 	seal_wait_for_writers(entry_relid);
 
@@ -321,5 +332,5 @@ PG_FUNCTION_INFO_V1(ptx_seal);
 Datum
 ptx_seal(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(ptx_ledger_seal());
+	PG_RETURN_INT64(ptx_ledger_seal(true));
 }

@@ -15,7 +15,12 @@
  * so in shared memory; the launcher then looks at that database again only
  * every PTX_SEAL_RECHECK_MS; so it does after a worker that failed.  A
  * database gets at most one worker per ptx.seal_interval.  A worker waits at most ptx.seal_lock_timeout
- * for writers to finish, then gives up until the next round.  Errors end a
+ * for writers to finish, then gives up until the next round.
+ *
+ * A worker takes the baseline of a freshly installed ptx (ptx.seal() does it
+ * at once) only once the ledger's sequence has been used: pg_restore creates
+ * the extension long before it loads the ledger's rows and sets the
+ * sequence, and a baseline in between would clash with the restored rows.  Errors end a
  * worker with exit code 1, which the postmaster only logs.
  *
  *-------------------------------------------------------------------------
@@ -48,7 +53,7 @@
 #include "ledger.h"
 
 #define PTX_SEAL_MAX_DBS		256
-#define PTX_SEAL_RECHECK_MS		10000
+#define PTX_SEAL_RECHECK_MS		5000
 
 typedef enum SealDbState
 {
@@ -363,7 +368,7 @@ ptx_seal_worker_main(Datum main_arg)
 		SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
 		pgstat_report_activity(STATE_RUNNING, "SELECT ptx.seal()");
 		PushActiveSnapshot(GetTransactionSnapshot());
-		(void) ptx_ledger_seal();
+		(void) ptx_ledger_seal(false);
 		PopActiveSnapshot();
 		pgstat_report_activity(STATE_IDLE, NULL);
 		state = SEAL_DB_SERVED;
