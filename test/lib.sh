@@ -68,7 +68,8 @@ make_pg_tree() {
     run_user mkdir -p "$bin" "$lib" "$share/extension"
     run_user cp -p "$PG_BIN_SYS"/* "$bin/"
     for f in /usr/lib/postgresql/$PG_MAJOR/lib/*; do
-        [ "$(basename "$f")" = bitcode ] || run_user ln -s "$f" "$lib/"
+        case "$(basename "$f")" in bitcode|ptx.so) continue ;; esac
+        run_user ln -s "$f" "$lib/"
     done
     run_user mkdir -p "$lib/bitcode"
     for f in /usr/lib/postgresql/$PG_MAJOR/lib/bitcode/*; do
