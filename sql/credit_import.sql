@@ -111,7 +111,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_ptx_' || r) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', 'regress_ptx_' || r);
     END IF;
-    EXECUTE format('GRANT %I TO %I', 'ptx_' || r, 'regress_ptx_' || r);
+    IF NOT pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('GRANT %I TO %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
   END LOOP;
 END $$;
 SET ROLE regress_ptx_supervisor;
@@ -125,3 +127,16 @@ CREATE TEMP TABLE operator_list (LIKE ptx.credit_import_row);
 SELECT * FROM ptx.import_credit_records('supervisor_list');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+
+-- Leave the test roles without the memberships granted here.
+DO $$
+DECLARE r text;
+BEGIN
+  FOR r IN SELECT substr(rolname, 13) FROM pg_roles
+            WHERE rolname IN ('regress_ptx_admin', 'regress_ptx_operator', 'regress_ptx_supervisor',
+                              'regress_ptx_auditor', 'regress_ptx_public') LOOP
+    IF pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('REVOKE %I FROM %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
+  END LOOP;
+END $$;

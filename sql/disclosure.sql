@@ -25,7 +25,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_ptx_' || r) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', 'regress_ptx_' || r);
     END IF;
-    IF r <> 'nobody' THEN
+    IF r <> 'nobody' AND NOT pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
       EXECUTE format('GRANT %I TO %I', 'ptx_' || r, 'regress_ptx_' || r);
     END IF;
   END LOOP;
@@ -141,7 +141,7 @@ SELECT p.oid::regprocedure AS ptx_function_executable_by_ptx_public
   FROM pg_proc p
  WHERE p.pronamespace = 'ptx'::regnamespace
    AND has_function_privilege('ptx_public', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Every relation in ptx_public, whichever module made it.
 SELECT c.relname, c.relkind AS not_a_view
@@ -224,3 +224,16 @@ SELECT array_agg(p ORDER BY p) AS peeked
 SET client_min_messages = warning;
 DROP SCHEMA regress_leak CASCADE;
 RESET client_min_messages;
+
+-- Leave the test roles without the memberships granted here.
+DO $$
+DECLARE r text;
+BEGIN
+  FOR r IN SELECT substr(rolname, 13) FROM pg_roles
+            WHERE rolname IN ('regress_ptx_admin', 'regress_ptx_operator', 'regress_ptx_supervisor',
+                              'regress_ptx_auditor', 'regress_ptx_public') LOOP
+    IF pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('REVOKE %I FROM %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
+  END LOOP;
+END $$;

@@ -119,7 +119,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_ptx_' || r) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', 'regress_ptx_' || r);
     END IF;
-    EXECUTE format('GRANT %I TO %I', 'ptx_' || r, 'regress_ptx_' || r);
+    IF NOT pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('GRANT %I TO %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
   END LOOP;
 END $$;
 SET ROLE regress_ptx_supervisor;
@@ -133,3 +135,16 @@ SELECT ptx.add_policy_document('x', 'x', 'x', '150200', '2021-04-01');
 SELECT ptx.repeal_policy_document(:notice, 'x');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+
+-- Leave the test roles without the memberships granted here.
+DO $$
+DECLARE r text;
+BEGIN
+  FOR r IN SELECT substr(rolname, 13) FROM pg_roles
+            WHERE rolname IN ('regress_ptx_admin', 'regress_ptx_operator', 'regress_ptx_supervisor',
+                              'regress_ptx_auditor', 'regress_ptx_public') LOOP
+    IF pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('REVOKE %I FROM %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
+  END LOOP;
+END $$;
