@@ -102,7 +102,7 @@ static Datum client_addr_datum = (Datum) 0;
 static char *client_addr_text = NULL;
 
 static void
-ledger_relcache_callback(Datum arg, Oid relid)
+ledger_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 {
 	if (!OidIsValid(relid) || relid == cached_entry_relid ||
 		relid == cached_block_relid || relid == cached_seq_relid)

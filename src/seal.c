@@ -44,6 +44,7 @@
 #include "ledger.h"
 
 static int	block_max_entries = 10000;
+static int	seal_max_lag = 60;
 
 void
 ptx_ledger_init(void)
@@ -53,6 +54,13 @@ ptx_ledger_init(void)
 							NULL,
 							&block_max_entries,
 							10000, 1, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ptx.seal_max_lag",
+							"Age in seconds past which ptx.verify() reports an entry not sealed yet.",
+							"The sealing workers seal within about ptx.seal_interval; the ptx:seal job of pg_cron within a minute.",
+							&seal_max_lag,
+							60, 0, 86400 * 7,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 }

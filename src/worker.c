@@ -220,7 +220,7 @@ list_databases(Oid *dbs, int max)
 }
 
 void
-ptx_seal_launcher_main(Datum main_arg)
+ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 {
 	BackgroundWorkerHandle *handles[PTX_SEAL_MAX_DBS];
 	TimestampTz started[PTX_SEAL_MAX_DBS];

@@ -77,11 +77,6 @@ COMMENT ON TABLE ptx.ledger_check IS 'results of scheduled verifications (ptx.ve
 SELECT pg_catalog.pg_extension_config_dump('ptx.ledger_check', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.ledger_check', 'id'), '');
 
-INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
-  ('ledger.max_lag', 60, 'seconds',
-   '内政办发〔2018〕67号 §11 (全程留痕、电子固化)',
-   'ledger entries older than this and not yet sealed into a block are reported by ptx.verify()');
-
 GRANT SELECT ON ptx.ledger_block TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT SELECT ON ptx.ledger_check TO ptx_admin, ptx_auditor;
 -- ptx.ledger_entry: ptx_auditor only (99_finish.sql).  Row images may hold

@@ -253,17 +253,19 @@ CREATE FUNCTION ptx.verify_lag()
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     BEGIN ATOMIC
+        WITH lag AS (
+            SELECT COALESCE(pg_catalog.current_setting('ptx.seal_max_lag', true)::int, 60) AS s)
         SELECT NULL::bigint, min(e.seq), 'unsealed',
                pg_catalog.format('%s entries older than %s seconds are not sealed into a block.',
-                                 count(*), ptx.setting('ledger.max_lag'))
+                                 count(*), (SELECT lag.s FROM lag))
           FROM ptx.ledger_entry e
          WHERE e.seq > COALESCE((SELECT max(b.last_seq) FROM ptx.ledger_block b), 0)
            AND e.logged_at < pg_catalog.clock_timestamp()
-                             - ptx.setting('ledger.max_lag') * interval '1 second'
+                             - (SELECT lag.s FROM lag) * interval '1 second'
         HAVING count(*) > 0;
     END;
 COMMENT ON FUNCTION ptx.verify_lag() IS
-    'entries left unsealed longer than the setting ledger.max_lag (part of ptx.verify)';
+    'entries left unsealed longer than ptx.seal_max_lag seconds (part of ptx.verify)';
 
 CREATE FUNCTION ptx.verify(from_block bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
@@ -407,17 +409,6 @@ CREATE FUNCTION ptx.trail(relation text, key jsonb)
 COMMENT ON FUNCTION ptx.trail(text, jsonb) IS
     'the history of one row (or of the events about one key) in order, e.g. ptx.trail(''ptx.bid'', ''{"id": 7}'')';
 
--- the digest, for the public (ptx_public may not enter schema ptx)
-CREATE VIEW ptx_public.ledger_digest AS
-SELECT (d ->> 'block_no')::bigint AS block_no, d ->> 'block_hash' AS block_hash,
-       (d ->> 'last_seq')::bigint AS last_seq, (d ->> 'sealed_at')::timestamptz AS sealed_at
-  FROM ptx.digest() d
- WHERE d IS NOT NULL;
-COMMENT ON VIEW ptx_public.ledger_digest IS
-    'the newest sealed block of the ledger (电子固化), for publication';
-GRANT SELECT ON ptx_public.ledger_digest
-    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
-
 GRANT EXECUTE ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb)
     TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.ledger_capture(), ptx.ledger_snapshot(regclass),
@@ -425,7 +416,7 @@ GRANT EXECUTE ON FUNCTION ptx.ledger_capture(), ptx.ledger_snapshot(regclass),
 GRANT EXECUTE ON FUNCTION ptx.ledger_relation_name(oid), ptx.in_extension_script()
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.digest()
-    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.verify(), ptx.verify(bigint), ptx.verify(jsonb),
     ptx.verify_chain(bigint), ptx.verify_rows(), ptx.verify_lag(),
     ptx.verify_incremental() TO ptx_admin, ptx_auditor;
