@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Ledger (R3, DESIGN.md §8): the cost of full logging on a trading write
+# workload with 8 clients, against no logging and the peers of
+# $PTX_SHARED/peers/audit_trigger.sql; and the throughput of verification
+# against the machine's raw SHA-256 (openssl speed, 1 KiB blocks).
+#
+# Run by test/bench/run.sh with PGHOST, PGPORT, PGUSER and PTX_SHARED set;
+# prints a markdown section on stdout, its progress on stderr.
+set -euo pipefail
+
+SECS=${LEDGER_BENCH_SECS:-15}
+PEERS=$PTX_SHARED/peers/audit_trigger.sql
+WORK=$(mktemp -d "${BENCH_WORKDIR:-/tmp}/ledger-bench.XXXXXX")
+log() { printf '%s\n' "$*" >&2; }
+q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# The workload: a bidder submits a bid and the project's bid count goes up,
+# the two writes of one trading transaction (2 logged rows).
+cat > "$WORK/trade.sql" <<'EOF'
+\set p random(1, 1000)
+\set b random(1, 5000)
+BEGIN;
+INSERT INTO trade.bid (project_id, bidder_id, price, doc_digest)
+VALUES (:p, :b, 100000 + :b, sha256(int8send(:b)));
+UPDATE trade.project SET bids = bids + 1, updated_at = now() WHERE id = :p;
+COMMIT;
+EOF
+
+setup_db() {   # setup_db DB VARIANT
+    local db=$1 variant=$2
+    q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+    q -d "$db" <<'EOF'
+CREATE SCHEMA trade;
+CREATE TABLE trade.project (id int PRIMARY KEY, code text NOT NULL, state text NOT NULL DEFAULT 'announced',
+                            amount numeric(18,2) NOT NULL, bids int NOT NULL DEFAULT 0, updated_at timestamptz);
+CREATE TABLE trade.bid (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        project_id int NOT NULL REFERENCES trade.project (id),
+                        bidder_id int NOT NULL, price numeric(18,2) NOT NULL,
+                        doc_digest bytea, submitted_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO trade.project (id, code, amount) SELECT g, 'P-' || g, 1000000 + g FROM generate_series(1, 1000) g;
+EOF
+    case $variant in
+        none) ;;
+        ptx)
+            q -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION ptx CASCADE" \
+              -c "SELECT ptx.track('trade.project')" -c "SELECT ptx.track('trade.bid')" >/dev/null ;;
+        log|chain)
+            q -d "$db" -c "SET client_min_messages = warning" -f "$PEERS" >/dev/null
+            for t in project bid; do
+                q -d "$db" -c "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON trade.$t FOR EACH ROW EXECUTE FUNCTION peer_audit.$variant()"
+            done ;;
+    esac
+    q -d "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+}
+
+run_load() {   # run_load DB -> tps
+    pgbench -n -c 8 -j 2 -T "$SECS" -f "$WORK/trade.sql" "$1" 2>"$WORK/$1.err" \
+        | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+
+declare -A TPS
+for v in none ptx log chain; do
+    log "ledger bench: variant $v"
+    setup_db "bench_ledger_$v" "$v"
+    TPS[$v]=$(run_load "bench_ledger_$v")
+    [ -n "${TPS[$v]}" ] || { cat "$WORK/bench_ledger_$v.err" >&2; exit 1; }
+    log "  ${TPS[$v]} tps"
+done
+
+# Verification: bytes hashed by the chain check (entry serializations,
+# Merkle nodes, block headers) over its time, against openssl on 1 KiB blocks.
+db=bench_ledger_ptx
+q -d "$db" -c "SELECT ptx.seal()" >/dev/null
+read -r entries blocks < <(psql -X -A -t -F ' ' -d "$db" -c \
+    "SELECT (SELECT count(*) FROM ptx.ledger_entry), (SELECT count(*) FROM ptx.ledger_block)")
+best_ms=''; bytes=''
+for i in 1 2 3; do
+    out=$(psql -X -A -t -d "$db" -c "SET ptx.verify_progress = 1000000000" \
+               -c "SET client_min_messages = notice" \
+               -c "SET ptx.verify_progress = $((blocks > 0 ? blocks : 1))" \
+               -c "SELECT count(*) FROM ptx.verify_chain(1)" 2>&1)
+    problems=$(printf '%s\n' "$out" | grep -E '^[0-9]+$' | tail -n 1)
+    [ "$problems" = 0 ] || { printf '%s\n' "$out" >&2; log "verification found problems"; exit 1; }
+    line=$(printf '%s\n' "$out" | grep 'ptx.verify: done' || true)
+    [ -n "$line" ] || { printf '%s\n' "$out" >&2; exit 1; }
+    b=$(sed -n 's/.* \([0-9]*\) bytes hashed in \([0-9.]*\) ms.*/\1/p' <<<"$line")
+    ms=$(sed -n 's/.* \([0-9]*\) bytes hashed in \([0-9.]*\) ms.*/\2/p' <<<"$line")
+    bytes=$b
+    if [ -z "$best_ms" ] || awk -v a="$ms" -v b="$best_ms" 'BEGIN { exit !(a < b) }'; then best_ms=$ms; fi
+done
+full_ms=$(psql -X -A -t -d "$db" -c '\timing on' -c "SELECT count(*) FROM ptx.verify()" \
+          | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+ssl_kbs=$(openssl speed -bytes 1024 -seconds 3 sha256 2>/dev/null | awk '$1 == "sha256" { sub(/k$/, "", $2); print $2 }')
+verify_mbs=$(awk -v b="$bytes" -v ms="$best_ms" 'BEGIN { printf "%.0f", b / ms / 1000 }')
+ssl_mbs=$(awk -v k="$ssl_kbs" 'BEGIN { printf "%.0f", k / 1000 }')
+log "  verify: $bytes bytes in $best_ms ms; openssl $ssl_mbs MB/s"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+r_ptx=$(ratio "${TPS[ptx]}" "${TPS[none]}")
+r_log=$(ratio "${TPS[log]}" "${TPS[none]}")
+r_chain=$(ratio "${TPS[chain]}" "${TPS[none]}")
+r_verify=$(ratio "$verify_mbs" "$ssl_mbs")
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "met" : "not met" }'; }
+
+cat <<EOF
+### Ledger (R3): full logging and verification
+
+Trading write workload: \`pgbench -n -c 8 -j 2 -T $SECS\`, each transaction
+inserts a bid (foreign key to its project) and updates the project's bid
+count: two logged rows.  Each variant in its own database with the same
+tables; \`ptx\` tracks both tables with \`ptx.track()\`, the sealing workers
+running; the peers attach \`peer_audit.log()\` / \`peer_audit.chain()\` as
+AFTER ROW triggers.
+
+| variant | tps | ratio to no logging |
+|---|---:|---:|
+| no logging | ${TPS[none]} | 1.00 |
+| ptx ledger (entry hash in C, sealed blocks) | ${TPS[ptx]} | $r_ptx |
+| peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log |
+| peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain |
+
+Target: ptx ≥ 0.85 × no logging — **$(verdict "$r_ptx" 0.85)** ($r_ptx).
+
+Verification of the $entries entries and $blocks blocks written above
+(\`ptx.verify_chain(1)\`: every entry hash, Merkle root, block hash and link;
+best of 3): $bytes bytes hashed in $best_ms ms = $verify_mbs MB/s, against
+\`openssl speed -bytes 1024 sha256\` = $ssl_mbs MB/s on the same machine.
+The whole \`ptx.verify()\`, with the comparison of both tables with their
+last images and the lag check, took $full_ms ms.
+
+| | MB/s | ratio |
+|---|---:|---:|
+| openssl sha256, 1 KiB blocks | $ssl_mbs | 1.00 |
+| ptx.verify_chain | $verify_mbs | $r_verify |
+
+Target: ≥ 0.50 of openssl — **$(verdict "$r_verify" 0.50)** ($r_verify).
+EOF
+for v in none ptx log chain; do q -d postgres -c "DROP DATABASE IF EXISTS bench_ledger_$v" >&2 || true; done
+rm -rf "$WORK"
