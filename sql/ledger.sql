@@ -112,6 +112,18 @@ SELECT session_user_name, current_user_name, application_name, client_addr, busi
        row_image
   FROM ptx.ledger_entry WHERE relation = 'ptx.project' AND operation = 'UPDATE';
 SELECT row_image FROM ptx.ledger_entry WHERE relation = 'ptx.bid' AND operation = 'DELETE';
+-- images do not depend on the writer's settings: a verifier with others agrees
+SET TimeZone = 'Asia/Shanghai';
+SET IntervalStyle = 'iso_8601';
+SET extra_float_digits = 3;
+SET bytea_output = 'escape';
+UPDATE ptx.bid SET doc_digest = '\x00ff', submitted_at = '2025-03-01 10:00:00+08' WHERE id = 1;
+RESET TimeZone;
+RESET IntervalStyle;
+RESET extra_float_digits;
+RESET bytea_output;
+SELECT row_image FROM ptx.ledger_entry WHERE relation = 'ptx.bid' ORDER BY seq DESC LIMIT 1;
+SELECT count(*) AS problems FROM ptx.verify();
 
 -- Rows refused by a constraint or rolled back never reach the ledger.
 SELECT max(seq) AS before FROM ptx.ledger_entry \gset

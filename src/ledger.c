@@ -62,6 +62,10 @@
 #include "utils/syscache.h"
 #include "utils/xid8.h"
 
+#include "pgtime.h"
+#include "utils/bytea.h"
+#include "utils/float.h"
+
 #include "ptx.h"
 #include "ledger.h"
 
@@ -88,6 +92,9 @@ typedef struct LedgerRelInfo
 
 static HTAB *relinfo_hash = NULL;
 static bool callbacks_registered = false;
+
+/* UTC, for row images */
+static pg_tz *utc_tz = NULL;
 
 /* to_jsonb(record), called through fmgr with a fake argument expression */
 static FmgrInfo to_jsonb_finfo;
@@ -381,7 +388,40 @@ row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc)
 		to_jsonb_ready = true;
 	}
 	composite = heap_copy_tuple_as_datum(tuple, tupdesc);
-	return DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+
+	/*
+	 * The image must not depend on the writer's session settings, or
+	 * ptx.verify() would see a change where there is none: timestamps in
+	 * UTC, intervals, floats and bytea in PostgreSQL's default styles
+	 * (ptx.verify_rows() renders current rows with the same settings).
+	 */
+	if (utc_tz == NULL)
+		utc_tz = pg_tzset("UTC");
+	{
+		pg_tz	   *save_tz = session_timezone;
+		int			save_intervalstyle = IntervalStyle;
+		int			save_float_digits = extra_float_digits;
+		int			save_bytea_output = bytea_output;
+		Jsonb	   *result;
+
+		PG_TRY();
+		{
+			session_timezone = utc_tz;
+			IntervalStyle = INTSTYLE_POSTGRES;
+			extra_float_digits = 1;
+			bytea_output = BYTEA_OUTPUT_HEX;
+			result = DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+		}
+		PG_FINALLY();
+		{
+			session_timezone = save_tz;
+			IntervalStyle = save_intervalstyle;
+			extra_float_digits = save_float_digits;
+			bytea_output = save_bytea_output;
+		}
+		PG_END_TRY();
+		return result;
+	}
 }
 
 static LedgerRelInfo *
