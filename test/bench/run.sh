@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: measures the targets of DESIGN.md §8 as ratios against the
+# peers in ../shared/peers/, in one run on this machine, and writes the
+# figures to docs/benchmarks.md.
+#
+# Each test/bench/NN_name.sh runs in order with PGHOST, PGPORT, PGUSER and
+# PTX_SHARED (the shared directory with peers/) set.  It creates its own
+# database, measures, and prints a markdown section on stdout: a "###"
+# heading, a table of figures, the ratio and the target.
+#
+#   make bench                     # all
+#   BENCH="10_ledger" make bench   # some (names without .sh)
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+ensure_packages
+SHARED=${PTX_SHARED:-$(cd "$PTX_SRC/.." && pwd)/shared}
+[ -d "$SHARED/peers" ] || die "peers not found in $SHARED (set PTX_SHARED)"
+W=$(make_workdir bench)
+PORT=$(free_port)
+cleanup() { stop_cluster "$W"; [ -n "${PTX_KEEP:-}" ] || rm -rf "$W"; }
+trap cleanup EXIT
+
+say "building ptx in $W"
+make_pg_tree "$W" >/dev/null
+build_ptx "$W"
+BIN=$W/inst/usr/lib/postgresql/$PG_MAJOR/bin
+# Durable settings, as in production: the ratios include the cost of WAL.
+start_cluster "$W" "$PORT" "fsync = on" "shared_buffers = '1GB'" \
+    "max_connections = 50" "cron.database_name = 'postgres'"
+
+scripts=()
+if [ -n "${BENCH:-}" ]; then
+    for b in $BENCH; do scripts+=("$PTX_SRC/test/bench/$b.sh"); done
+else
+    for f in "$PTX_SRC"/test/bench/[0-9][0-9]_*.sh; do [ -e "$f" ] && scripts+=("$f"); done
+fi
+
+out=$W/sections.md
+: > "$out"
+chmod 666 "$out"
+status=0
+for s in "${scripts[@]}"; do
+    name=$(basename "$s" .sh)
+    say "bench $name"
+    if ! run_user env PGHOST="$W" PGPORT="$PORT" PGUSER=postgres PTX_SHARED="$SHARED" \
+            PATH="$BIN:$PATH" BENCH_WORKDIR="$W" bash "$s" >"$W/$name.md" 2>"$W/$name.log"; then
+        status=1
+        { echo "### $name"; echo; echo "Failed; last lines of its log:"; echo '```';
+          tail -n 20 "$W/$name.log"; echo '```'; } >"$W/$name.md"
+    fi
+    cat "$W/$name.md"
+    { cat "$W/$name.md"; echo; } >>"$out"
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+pgv=$("$BIN/postgres" --version)
+{
+    echo "# Benchmarks"
+    echo
+    echo "Measured by \`make bench\` (test/bench/run.sh), all in one run on the same"
+    echo "machine, so that the figures are ratios against the peers of"
+    echo "\`../shared/peers/\` and the machine's own limits.  Reproduce with:"
+    echo
+    echo '```'
+    echo 'make bench'
+    echo '```'
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
+    echo "| machine | $(nproc) cores, $cpu, $mem |"
+    echo "| server | $pgv, fsync on, shared_buffers 1GB, a private cluster |"
+    echo
+    cat "$out"
+} > "$PTX_SRC/docs/benchmarks.md.new"
+if [ -n "${BENCH:-}" ]; then
+    mv "$PTX_SRC/docs/benchmarks.md.new" "$PTX_SRC/docs/benchmarks-partial.md"
+    say "partial run: figures in docs/benchmarks-partial.md"
+else
+    mv "$PTX_SRC/docs/benchmarks.md.new" "$PTX_SRC/docs/benchmarks.md"
+    say "figures in docs/benchmarks.md"
+fi
+exit $status
