@@ -116,6 +116,9 @@ BEGIN
                   DETAIL = format('Bid %s of project %s stays on record.', OLD.id, OLD.project_id),
                   HINT = 'A bidder withdraws its bid with ptx.withdraw_bid before the deadline.';
     END IF;
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;                          -- nothing changes
+    END IF;
     IF TG_OP = 'UPDATE' AND (NEW.id, NEW.project_id, NEW.bidder_id, NEW.round)
                             IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.bidder_id, OLD.round) THEN
         RAISE EXCEPTION 'bid % cannot change its project, bidder or round', OLD.id

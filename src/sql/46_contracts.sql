@@ -96,9 +96,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER contract_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.contract
+-- Named to fire after the credit guard (credit_guard): a restricted party
+-- is told so first, whatever else is wrong with the contract.
+CREATE TRIGGER lifecycle_contract BEFORE INSERT OR UPDATE OR DELETE ON ptx.contract
     FOR EACH ROW EXECUTE FUNCTION ptx.contract_before_write();
-CREATE TRIGGER contract_no_truncate BEFORE TRUNCATE ON ptx.contract
+CREATE TRIGGER lifecycle_contract_no_truncate BEFORE TRUNCATE ON ptx.contract
     FOR EACH STATEMENT EXECUTE FUNCTION ptx.contract_before_write();
 
 CREATE FUNCTION ptx.contract_after_insert() RETURNS trigger
