@@ -207,6 +207,8 @@ UPDATE ptx.project SET state = 'suspended' WHERE id = 3;
 \echo :LAST_ERROR_SQLSTATE
 UPDATE ptx.project SET state = 'won' WHERE id = 3;
 \echo :LAST_ERROR_SQLSTATE
+UPDATE ptx.project SET state = NULL WHERE id = 3;
+\echo :LAST_ERROR_SQLSTATE
 UPDATE ptx.project SET announced_at = '2025-01-01' WHERE id = 1;
 \echo :LAST_ERROR_SQLSTATE
 UPDATE ptx.project SET publicity_until = NULL WHERE id = 1;

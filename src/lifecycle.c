@@ -214,7 +214,7 @@ lc_state_index(const char *name)
 static bool
 lc_edge(int from, int to)
 {
-	int			i;
+	size_t		i;
 
 	for (i = 0; i < lengthof(lc_edges); i++)
 		if ((int) lc_edges[i][0] == from && (int) lc_edges[i][1] == to)
@@ -779,7 +779,7 @@ lc_guard_insert(TriggerData *td)
 {
 	Relation	rel = td->tg_relation;
 	HeapTuple	tup = td->tg_trigtuple;
-	char	   *code = lc_text(rel, tup, "code");
+	const char *code = lc_text(rel, tup, "code");
 	char	   *state = lc_text(rel, tup, "state");
 	TimestampTz now = ptx_now();
 	LcRow		row;
@@ -787,10 +787,12 @@ lc_guard_insert(TriggerData *td)
 	bool		settable[LC_NCOLS] = {0};
 	int			i;
 
+	if (code == NULL)
+		code = "(no code)";		/* the NOT NULL constraint reports it */
 	if (state == NULL || strcmp(state, "registered") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
-				 errmsg("project %s must enter in state registered", code ? code : "(no code)"),
+				 errmsg("project %s must enter in state registered", code),
 				 errdetail("It was given the state %s.", state ? state : "NULL"),
 				 errhint("Register the project with ptx.register_project; the lifecycle moves it on.")));
 
@@ -831,6 +833,13 @@ lc_guard_update(TriggerData *td)
 		ereport(ERROR,
 				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
 				 errmsg("project %s cannot change its id", code)));
+
+	if (new_state == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s cannot go from %s to no state", code, old_state),
+				 errhint("From %s the project can go to %s.", old_state,
+						 lc_next_list(lc_state_index(old_state)))));
 
 	lc_read_row(rel, oldtup, &old);
 	lc_read_row(rel, newtup, &new);
