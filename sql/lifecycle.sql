@@ -87,6 +87,8 @@ SELECT ptx.submit_bid(1, 9, 4600000.00);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.submit_bid(1, 6, NULL);
 \echo :LAST_ERROR_SQLSTATE
+SELECT ptx.submit_bid(1, 6, -0.01);
+\echo :LAST_ERROR_SQLSTATE
 -- a bidder replaces its bid before the deadline: same bid, new seal
 SELECT sealed AS first_seal FROM ptx.bid WHERE project_id = 1 AND bidder_id = 5 \gset
 SELECT ptx.submit_bid(1, 5, 4650000.00, '\x02', 'FP-B') = :b2 AS same_bid;

@@ -140,6 +140,9 @@ BEGIN
                       HINT = CASE WHEN p.state = 'registered' THEN 'Bids are accepted once the project is announced.'
                                   ELSE 'Bids are accepted until the bid deadline, before the opening.' END;
         END IF;
+        IF NEW.bidder_id IS NULL THEN
+            RAISE EXCEPTION 'bid for project % names no bidder', p.code USING ERRCODE = '22023';
+        END IF;
         t := ptx.receipt_time();
         IF t > p.bid_deadline THEN
             RAISE EXCEPTION 'bid for project % is late', p.code
@@ -251,7 +254,12 @@ BEGIN
         RETURN NEW;
     END IF;
 
-    -- Seal: the clear values never reach the table.
+    -- Seal: the clear values never reach the table.  The table's checks
+    -- on the clear columns only apply at the opening: check the price now.
+    IF NEW.price < 0 THEN
+        RAISE EXCEPTION 'bid for project % has a negative price', p.code
+            USING ERRCODE = '22023', HINT = 'A bid price is an amount in CNY, zero or more.';
+    END IF;
     NEW.sealed := ptx_seal.seal(p.id, jsonb_build_object(
         'price', NEW.price::text,
         'digest', encode(NEW.doc_digest, 'hex'),

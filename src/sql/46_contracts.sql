@@ -29,6 +29,9 @@ BEGIN
                   HINT = 'Record an amendment as a new trade.';
     END IF;
     NEW.recorded_at := ptx.now();
+    IF NEW.amount IS NULL OR NEW.signed_on IS NULL OR NEW.category IS NULL OR NEW.region IS NULL THEN
+        RETURN NEW;                          -- the NOT NULL constraints report it
+    END IF;
     IF NEW.signed_on > ptx.today() THEN
         RAISE EXCEPTION 'contract cannot be signed in the future'
             USING ERRCODE = '22023',
