@@ -21,7 +21,8 @@ SELECT ptx.add_org('91150000' || lpad(n::text, 9, '0') || ptx.uscc_check_char('9
                (5, '赤峰某招标代理有限公司',       '150400', '{agency}'),
                (6, '呼和浩特某招标代理有限公司',   '150100', '{agency}'),
                (7, '阿拉善某国有企业',             '152900', '{tenderee}'),
-               (8, '阿拉善某建设有限公司',         '152900', '{bidder}')) v(n, name, region, roles)
+               (8, '阿拉善某建设有限公司',         '152900', '{bidder}'),
+               (9, '赤峰某建设有限公司',           '150400', '{bidder}')) v(n, name, region, roles)
  ORDER BY n;
 SELECT ptx.grant_jurisdiction(1, 'construction', '150000');
 
@@ -57,7 +58,7 @@ INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, 
 VALUES ('ALS-2026-001', '某国有企业厂房工程', 'construction', '152900', 7, 6, 1, 3000000)
 RETURNING id AS alxa \gset
 
-UPDATE ptx.project SET state = 'announced', bid_deadline = '2026-04-10 09:00:00+08'
+UPDATE ptx.project SET state = 'announced', bid_deadline = '2026-03-22 09:00:00+08'
  WHERE id IN (:school, :alxa);
 
 -- Bidders: the Baotou ban is refused in Hohhot and in Alxa alike.
@@ -67,7 +68,9 @@ INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:alxa, 3, 2900000);
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:school, 8, 7700000) RETURNING id AS bid_8 \gset
 INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:alxa, 8, 2850000);
--- Handing a bid over to a restricted bidder is refused too.
+INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:school, 9, 7900000);
+-- Handing a bid over to another bidder is refused (a bid never changes its
+-- bidder or project: the lifecycle refuses it before the credit guard).
 UPDATE ptx.bid SET bidder_id = 3 WHERE id = :bid_8;
 \echo :LAST_ERROR_SQLSTATE
 -- The first day of a restriction: bidder 4 may bid on 4 March, not on 5 March.
@@ -81,7 +84,7 @@ INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:alxa, 4, 2800000);
 UPDATE ptx.bid SET status = 'valid' WHERE id = :bid_4;
 UPDATE ptx.bid SET project_id = :alxa WHERE id = :bid_4;
 \echo :LAST_ERROR_SQLSTATE
-SELECT p.code, b.bidder_id, b.price FROM ptx.bid b JOIN ptx.project p ON p.id = b.project_id ORDER BY b.id;
+SELECT p.code, b.bidder_id, b.price IS NULL AS sealed FROM ptx.bid b JOIN ptx.project p ON p.id = b.project_id ORDER BY b.id;
 
 -- Contracts: both parties, on the signing day and on the recording day.
 -- The restricted tenderee of Alxa cannot sign.
@@ -96,6 +99,14 @@ VALUES (2, 3, 'other', '150100', 50000, '2026-03-05');
 INSERT INTO ptx.contract (tenderee_id, supplier_id, category, region, amount, signed_on)
 VALUES (2, 3, 'other', '150100', 50000, '2026-02-27');
 \echo :LAST_ERROR_SQLSTATE
+-- The school's tender goes through to the award of bidder 4 (the credit
+-- guards do not watch the award), so that its contract can be signed.
+SET ptx.fake_now = '2026-03-22 09:00:00+08';
+SELECT ptx.open_bids(:school);
+SELECT ptx.start_evaluation(:school), ptx.report_evaluation(:school),
+       ptx.publish_candidates(:school, '{4,8,9}');
+SET ptx.fake_now = '2026-03-25 09:00:00+08';
+SELECT ptx.award(:school, 4);
 -- The last day of bidder 4's listing, then the day after.
 SET ptx.fake_now = '2026-03-31 10:00:00+08';
 INSERT INTO ptx.contract (project_id, tenderee_id, supplier_id, category, region, amount, signed_on)
@@ -109,12 +120,14 @@ VALUES (:school, 2, 4, 'construction', '150100', 7750000, '2026-03-31');
 INSERT INTO ptx.contract (project_id, tenderee_id, supplier_id, category, region, amount, signed_on)
 VALUES (:school, 2, 4, 'construction', '150100', 7750000, '2026-04-01')
 RETURNING id AS school_contract \gset
--- Changing a party or the signing day is checked again; other changes are not.
+-- Changing a party or the signing day is checked again; other changes are
+-- refused by the lifecycle: a recorded contract is never changed.
 UPDATE ptx.contract SET supplier_id = 3 WHERE id = :school_contract;
 \echo :LAST_ERROR_SQLSTATE
 UPDATE ptx.contract SET signed_on = '2026-03-30' WHERE id = :school_contract;
 \echo :LAST_ERROR_SQLSTATE
 UPDATE ptx.contract SET amount = 7700000 WHERE id = :school_contract;
+\echo :LAST_ERROR_SQLSTATE
 SELECT project_id = :school AS school, tenderee_id, supplier_id, amount, signed_on FROM ptx.contract;
 
 -- The ban ends on 30 June: bidder 3 is refused that day and welcome the next.

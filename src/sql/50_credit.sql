@@ -10,7 +10,7 @@
 
 ------------------------------------------------------------------------
 -- Append-only tables: rows are never changed or deleted, even by the
--- owner (pg_restore --disable-triggers restores rows as they were).
+-- owner (a restore in session_replication_role = replica brings rows back as they were).
 ------------------------------------------------------------------------
 CREATE FUNCTION ptx.append_only() RETURNS trigger
     LANGUAGE plpgsql
