@@ -8,6 +8,7 @@ DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET ptx.seal_worker = off', curren
 SELECT pg_sleep(0.2);
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS ptx CASCADE;
+DROP SCHEMA IF EXISTS regress_ledger CASCADE;
 CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
@@ -95,49 +96,54 @@ SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001
 SELECT ptx.add_org('91150100000000002' || ptx.uscc_check_char('91150100000000002'), '呼和浩特城投', '150100', '{tenderee}') AS ten \gset
 SELECT ptx.add_org('91150100000000003' || ptx.uscc_check_char('91150100000000003'), '甲建设公司', '150100', '{bidder}') AS b1 \gset
 SELECT ptx.add_org('91150100000000004' || ptx.uscc_check_char('91150100000000004'), '乙建设公司', '150100', '{bidder}') AS b2 \gset
-INSERT INTO ptx.project (code, title, category, region, tenderee_id, supervisor_id, amount)
-VALUES ('P-2025-001', '学校教学楼', 'construction', '150100', :ten, :sup, 12000000) RETURNING id AS p1 \gset
-INSERT INTO ptx.project (code, title, category, region, tenderee_id, supervisor_id, amount)
-VALUES ('P-2025-002', '道路维修', 'construction', '150100', :ten, :sup, 800000) RETURNING id AS p2 \gset
+SELECT ptx.grant_jurisdiction(:sup, 'construction', '150000');
+SELECT ptx.register_project('P-2025-001', '学校教学楼', 'construction', '150100', :ten, 12000000, :sup) AS p1 \gset
+SELECT ptx.register_project('P-2025-002', '道路维修', 'construction', '150100', :ten, 800000, :sup) AS p2 \gset
 SELECT e.xid = pg_current_xact_id() AS same_transaction, count(*)
   FROM ptx.ledger_entry e WHERE e.seq > :base GROUP BY 1;
 COMMIT;
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p1, :b1, 11500000), (:p1, :b2, 11800000);
-UPDATE ptx.project SET state = 'announced' WHERE id = :p1;
-DELETE FROM ptx.bid WHERE bidder_id = :b2;
-SELECT seq - :base AS after, operation, relation, key, project_id FROM ptx.ledger_entry WHERE seq > :base ORDER BY seq;
+-- a DBA's table of offers, tracked, carrying project_id
+CREATE SCHEMA regress_ledger;
+CREATE TABLE regress_ledger.offer (id int PRIMARY KEY, project_id bigint, bidder_id bigint,
+                                   price numeric(18, 2) CHECK (price >= 0), doc_digest bytea,
+                                   submitted_at timestamptz DEFAULT ptx.now());
+SELECT ptx.track('regress_ledger.offer');
+INSERT INTO regress_ledger.offer (id, project_id, bidder_id, price)
+VALUES (1, :p1, :b1, 11500000), (2, :p1, :b2, 11800000);
+SELECT ptx.announce(:p1, '2025-04-01 09:00+08');
+DELETE FROM regress_ledger.offer WHERE id = 2;
+SELECT seq - :base AS after, operation, kind, relation, key, project_id FROM ptx.ledger_entry WHERE seq > :base ORDER BY seq;
 -- who, when, from where, what
 SELECT session_user_name, current_user_name, application_name, client_addr, business_at,
        logged_at BETWEEN now() - interval '1 minute' AND clock_timestamp() AS logged_now, format,
-       row_image
+       row_image::jsonb ->> 'state' AS state
   FROM ptx.ledger_entry WHERE relation = 'ptx.project' AND operation = 'UPDATE';
-SELECT row_image FROM ptx.ledger_entry WHERE relation = 'ptx.bid' AND operation = 'DELETE';
+SELECT row_image FROM ptx.ledger_entry WHERE relation = 'regress_ledger.offer' AND operation = 'DELETE';
 -- images do not depend on the writer's settings: a verifier with others agrees
 SET TimeZone = 'Asia/Shanghai';
 SET IntervalStyle = 'iso_8601';
 SET extra_float_digits = 3;
 SET bytea_output = 'escape';
-UPDATE ptx.bid SET doc_digest = '\x00ff', submitted_at = '2025-03-01 10:00:00+08' WHERE id = 1;
+UPDATE regress_ledger.offer SET doc_digest = '\x00ff', submitted_at = '2025-03-01 10:00:00+08' WHERE id = 1;
 RESET TimeZone;
 RESET IntervalStyle;
 RESET extra_float_digits;
 RESET bytea_output;
-SELECT row_image FROM ptx.ledger_entry WHERE relation = 'ptx.bid' ORDER BY seq DESC LIMIT 1;
+SELECT row_image FROM ptx.ledger_entry WHERE relation = 'regress_ledger.offer' ORDER BY seq DESC LIMIT 1;
 SELECT count(*) AS problems FROM ptx.verify();
 
 -- Rows refused by a constraint or rolled back never reach the ledger.
 SELECT max(seq) AS before FROM ptx.ledger_entry \gset
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p1, :b2, -1);
+INSERT INTO regress_ledger.offer (id, project_id, bidder_id, price) VALUES (3, :p1, :b2, -1);
 \echo :LAST_ERROR_SQLSTATE
 BEGIN;
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p2, :b1, 700000);
+INSERT INTO regress_ledger.offer (id, project_id, bidder_id, price) VALUES (4, :p2, :b1, 700000);
 SAVEPOINT s;
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p2, :b2, 750000);
+INSERT INTO regress_ledger.offer (id, project_id, bidder_id, price) VALUES (5, :p2, :b2, 750000);
 ROLLBACK TO s;
 COMMIT;
 BEGIN;
-INSERT INTO ptx.contract (project_id, tenderee_id, supplier_id, category, region, amount, signed_on)
-VALUES (:p2, :ten, :b1, 'construction', '150100', 700000, '2025-03-01');
+INSERT INTO regress_ledger.offer (id, project_id, bidder_id, price) VALUES (6, :p2, :b2, 710000);
 ROLLBACK;
 SELECT seq - :before AS after, operation, relation, key FROM ptx.ledger_entry WHERE seq > :before ORDER BY seq;
 
@@ -234,9 +240,9 @@ DROP TRIGGER ledger_entry_append_only ON ptx.ledger_entry;
 DROP TRIGGER ptx_ledger ON ptx.bid;
 \echo :LAST_ERROR_SQLSTATE
 BEGIN;
-ALTER TABLE ptx.bid DISABLE TRIGGER ptx_ledger;
-UPDATE ptx.bid SET price = 1 WHERE id = 1;
-ALTER TABLE ptx.bid ENABLE TRIGGER ptx_ledger;
+ALTER TABLE ptx.org DISABLE TRIGGER ptx_ledger;
+UPDATE ptx.org SET name = '甲建设有限公司' WHERE id = :b1;
+ALTER TABLE ptx.org ENABLE TRIGGER ptx_ledger;
 SELECT block_no, seq - :before AS after, problem, detail FROM ptx.verify();
 ROLLBACK;
 SELECT ptx.untrack('ptx.bid');
@@ -244,9 +250,14 @@ SELECT ptx.untrack('ptx.bid');
 -- ENABLE ALWAYS is stronger (it fires under session_replication_role = replica too)
 ALTER TABLE ptx.bid ENABLE ALWAYS TRIGGER ptx_ledger;
 ALTER TABLE ptx.bid ENABLE TRIGGER ptx_ledger;
--- other DDL is not hindered
-ALTER TABLE ptx.bid ADD COLUMN note text;
-ALTER TABLE ptx.bid DROP COLUMN note;
+-- other DDL is not hindered; a change of a tracked table's columns changes
+-- its rows' images, so the ledger takes a new snapshot of it
+ALTER TABLE regress_ledger.offer ADD COLUMN note text;
+SELECT operation, kind, key, row_image FROM ptx.ledger_entry
+ WHERE relation = 'regress_ledger.offer' ORDER BY seq DESC LIMIT 3;
+SELECT count(*) AS problems FROM ptx.verify();
+ALTER TABLE regress_ledger.offer DROP COLUMN note;
+SELECT count(*) AS problems FROM ptx.verify();
 SELECT * FROM pg_temp.audit;
 
 -- Roles: writers record events, nobody else writes or reads entries.
@@ -287,6 +298,7 @@ SELECT from_block, to_block, problems FROM ptx.ledger_check ORDER BY id;
 -- DROP EXTENSION takes the ledger with it.
 SET client_min_messages = warning;
 DROP EXTENSION ptx CASCADE;
+DROP SCHEMA regress_ledger CASCADE;
 RESET client_min_messages;
 SELECT count(*) FROM pg_class WHERE relname LIKE 'ledger\_%';
 SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'ptx%';

@@ -7,6 +7,7 @@ DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET ptx.seal_worker = off', curren
 SELECT pg_sleep(0.2);
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS ptx CASCADE;
+DROP SCHEMA IF EXISTS regress_tamper CASCADE;
 CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
@@ -27,18 +28,21 @@ END $$;
 
 SELECT ptx.seal();
 SELECT max(seq) AS base FROM ptx.ledger_entry \gset
-SELECT ptx.add_region('150000', '内蒙古自治区');
-SELECT ptx.add_region('150100', '呼和浩特市', '150000');
-SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001'), '自治区住建厅', '150000', '{supervisor}') AS sup \gset
-SELECT ptx.add_org('91150100000000002' || ptx.uscc_check_char('91150100000000002'), '呼和浩特城投', '150100', '{tenderee}') AS ten \gset
-SELECT ptx.add_org('91150100000000003' || ptx.uscc_check_char('91150100000000003'), '甲建设公司', '150100', '{bidder}') AS b1 \gset
-INSERT INTO ptx.project (code, title, category, region, tenderee_id, supervisor_id, amount)
-VALUES ('P-2025-001', '学校教学楼', 'construction', '150100', :ten, :sup, 12000000) RETURNING id AS p1 \gset
+CREATE SCHEMA regress_tamper;
+CREATE TABLE regress_tamper.offer (id int PRIMARY KEY, project_id bigint, price numeric(18, 2));
+SELECT ptx.track('regress_tamper.offer');                                   -- +1
+SELECT ptx.add_region('150000', '内蒙古自治区');                            -- +2
+SELECT ptx.add_region('150100', '呼和浩特市', '150000');                     -- +3
+-- +4
+SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001'),
+                   '住建厅', '150000', '{supervisor}') AS sup \gset
+INSERT INTO regress_tamper.offer VALUES (1, 1, 100), (2, 1, 200);           -- +5, +6
 BEGIN;
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p1, :b1, 1);
+INSERT INTO regress_tamper.offer VALUES (3, 1, 1);                          -- +7
 ROLLBACK;                                   -- leaves a gap in the seqs
-INSERT INTO ptx.bid (project_id, bidder_id, price) VALUES (:p1, :b1, 11500000) RETURNING id AS bid \gset
-UPDATE ptx.project SET state = 'announced' WHERE id = :p1;
+-- +8
+INSERT INTO regress_tamper.offer VALUES (4, 1, 11500000) RETURNING id AS bid \gset
+UPDATE ptx.org SET name = '自治区住建厅' WHERE id = :sup;                    -- +9
 SET ptx.block_max_entries = 3;
 SELECT ptx.seal();
 RESET ptx.block_max_entries;
@@ -72,13 +76,13 @@ DELETE FROM ptx.ledger_entry WHERE seq = :base + 3;
 SELECT block_no, seq - :base AS n, problem FROM ptx.verify();
 ROLLBACK;
 
--- An entry inserted into a sealed range, in the gap of the rolled-back bid,
+-- An entry inserted into a sealed range, in the gap of the rolled-back offer,
 -- with a well-formed hash.
 BEGIN;
 SET LOCAL session_replication_role = replica;
 INSERT INTO ptx.ledger_entry
 SELECT :base + 7, xid, logged_at, business_at, session_user_name, current_user_name, application_name,
-       client_addr, operation, kind, relation, '{"id": 1}', row_image, project_id, format, entry_hash
+       client_addr, operation, kind, relation, '{"id": 3}', row_image, project_id, format, entry_hash
   FROM ptx.ledger_entry WHERE seq = :base + 8;
 UPDATE ptx.ledger_entry SET entry_hash = sha256(ptx.ledger_entry_bytes(seq)) WHERE seq = :base + 7;
 SELECT block_no, seq - :base AS n, problem FROM ptx.verify();
@@ -126,16 +130,19 @@ ROLLBACK;
 -- Tracked rows changed, removed and added with the triggers off.
 BEGIN;
 SET LOCAL session_replication_role = replica;
-UPDATE ptx.project SET amount = 1200000 WHERE id = :p1;
-DELETE FROM ptx.bid WHERE id = :bid;
-INSERT INTO ptx.org (uscc, name, region, roles)
-VALUES ('91150100000000009' || ptx.uscc_check_char('91150100000000009'), '影子公司', '150100', '{bidder}');
+UPDATE regress_tamper.offer SET price = 1 WHERE id = :bid;
+DELETE FROM regress_tamper.offer WHERE id = 1;
+INSERT INTO regress_tamper.offer VALUES (9, 1, 50);
+UPDATE ptx.org SET name = '影子' WHERE id = :sup;
+INSERT INTO ptx.region (code, name, parent, level, path) VALUES ('150200', '包头市', '150000', 2, '{150000,150200}');
 SELECT block_no, seq - :base AS n, problem, detail FROM ptx.verify();
 ROLLBACK;
 -- the same changes made normally are logged, and verify clean
 BEGIN;
-UPDATE ptx.project SET amount = 1200000 WHERE id = :p1;
-DELETE FROM ptx.bid WHERE id = :bid;
+UPDATE regress_tamper.offer SET price = 1 WHERE id = :bid;
+DELETE FROM regress_tamper.offer WHERE id = 1;
+INSERT INTO regress_tamper.offer VALUES (9, 1, 50);
+UPDATE ptx.org SET name = '影子' WHERE id = :sup;
 SELECT block_no, seq - :base AS n, problem FROM ptx.verify();
 ROLLBACK;
 
@@ -156,7 +163,7 @@ BEGIN;
 SET LOCAL session_replication_role = replica;
 UPDATE ptx.ledger_entry SET row_image = replace(row_image::text, '11500000', '9500000')::json WHERE seq = :base + 8;
 UPDATE ptx.ledger_entry SET entry_hash = sha256(ptx.ledger_entry_bytes(seq)) WHERE seq = :base + 8;
-UPDATE ptx.bid SET price = 9500000 WHERE id = :bid;
+UPDATE regress_tamper.offer SET price = 9500000 WHERE id = :bid;
 DO $$
 DECLARE
     b record;
@@ -196,3 +203,7 @@ SELECT * FROM ptx.verify('[{"block_no": "two"}]'::jsonb);
 
 -- After all that, the ledger is as it was.
 SELECT * FROM ptx.verify(:'published'::jsonb);
+SET client_min_messages = warning;
+DROP EXTENSION ptx CASCADE;
+DROP SCHEMA regress_tamper CASCADE;
+RESET client_min_messages;

@@ -102,7 +102,8 @@ extern char *ptx_ledger_relation_name(Oid relid);
 extern int64 ptx_ledger_snapshot_relation(Oid relid);
 
 /* seal.c */
-extern int64 ptx_ledger_seal(bool baseline_always);
+extern int64 ptx_ledger_seal(bool baseline);
+extern int64 ptx_ledger_baseline(void);
 extern void ptx_ledger_init(void);
 
 /* verify.c */

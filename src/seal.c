@@ -9,8 +9,9 @@
  *		other sealers want.
  *	 2. Tables tracked but not yet baselined (ptx's own tables right after
  *		CREATE EXTENSION) get a 'track' event and a SNAPSHOT of their rows
- *		(by the workers only once the ledger's sequence has been used, see
- *		worker.c).
+ *		(the workers do it in a transaction of their own beforehand, without
+ *		waiting for locks, and only once the ledger's sequence has been used;
+ *		see worker.c).
  *	 3. It reads L, the last value handed out by ptx.ledger_seq.
  *	 4. It waits until every transaction holding a lock on ptx.ledger_entry
  *		that conflicts with SHARE has ended.  Writers take ROW EXCLUSIVE on
@@ -72,11 +73,17 @@ spi_check(int rc, int expected, const char *what)
 		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(rc));
 }
 
-/* Baseline: a 'track' event and a SNAPSHOT of every row, once per table. */
-static void
-seal_baseline(void)
+/*
+ * Baseline: a 'track' event and a SNAPSHOT of every row, once per tracked
+ * table that has none.  Conditional (the workers): a table whose lock is not
+ * free at once is left for the next round, so that the worker never waits
+ * while holding locks that writers need.  Returns the number of tables done.
+ */
+static int64
+seal_baseline(bool conditional)
 {
 	int			rc;
+	int64		done = 0;
 	uint64		i,
 				n;
 	Oid		   *relids;
@@ -93,7 +100,7 @@ seal_baseline(void)
 	spi_check(rc, SPI_OK_SELECT, "finding tables to baseline");
 	n = SPI_processed;
 	if (n == 0)
-		return;
+		return 0;
 	relids = palloc(sizeof(Oid) * n);
 	for (i = 0; i < n; i++)
 	{
@@ -105,12 +112,20 @@ seal_baseline(void)
 	for (i = 0; i < n; i++)
 	{
 		/* rows in flight would make the snapshot disagree with the log */
-		LockRelationOid(relids[i], ShareLock);
+		if (conditional)
+		{
+			if (!ConditionalLockRelationOid(relids[i], ShareLock))
+				continue;
+		}
+		else
+			LockRelationOid(relids[i], ShareLock);
 		ptx_ledger_record_event("track", ptx_ledger_relation_name(relids[i]), NULL,
 								DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 																   CStringGetDatum("{\"baseline\": true}"))));
 		ptx_ledger_snapshot_relation(relids[i]);
+		done++;
 	}
+	return done;
 }
 
 /* the last seq handed out, 0 when none was */
@@ -211,8 +226,27 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 	pfree(buf.data);
 }
 
+/*
+ * The baseline in a transaction of its own (the workers): only once the
+ * ledger's sequence has been used, never waiting for a lock.
+ */
 int64
-ptx_ledger_seal(bool baseline_always)
+ptx_ledger_baseline(void)
+{
+	int64		done = 0;
+
+	ptx_ledger_entry_relid(false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (seal_last_value() > 0 &&
+		ConditionalLockRelationOid(ptx_ledger_block_relid(false), ShareRowExclusiveLock))
+		done = seal_baseline(true);
+	SPI_finish();
+	return done;
+}
+
+int64
+ptx_ledger_seal(bool baseline)
 {
 	Oid			entry_relid;
 	Oid			block_relid;
@@ -246,8 +280,8 @@ ptx_ledger_seal(bool baseline_always)
 		elog(ERROR, "SPI_connect failed");
 
 	LockRelationOid(block_relid, ShareRowExclusiveLock);
-	if (baseline_always || seal_last_value() > 0)
-		seal_baseline();
+	if (baseline)
+		(void) seal_baseline(false);
 	last_value = seal_last_value();
 
 	seal_wait_for_writers(entry_relid);

@@ -154,6 +154,7 @@ typedef struct LedgerScan
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
+	MemoryContext cxt;			/* where the index AM may allocate */
 } LedgerScan;
 
 static void
@@ -162,6 +163,7 @@ ledger_scan_begin(LedgerScan *ls, Oid relid, int64 from)
 	ScanKeyData key;
 	Oid			pk;
 
+	ls->cxt = CurrentMemoryContext;
 	ls->heap = table_open(relid, AccessShareLock);
 	pk = RelationGetPrimaryKeyIndex(ls->heap);
 	if (!OidIsValid(pk))
@@ -177,13 +179,21 @@ ledger_scan_begin(LedgerScan *ls, Oid relid, int64 from)
 	ls->slot = table_slot_create(ls->heap, NULL);
 }
 
+/*
+ * The index AM allocates lazily (btree's list of dead items), and that
+ * memory must live as long as the scan, not as long as a block's context.
+ */
 static bool
 ledger_scan_next(LedgerScan *ls)
 {
-	if (!index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot))
-		return false;
-	slot_getallattrs(ls->slot);
-	return true;
+	MemoryContext old = MemoryContextSwitchTo(ls->cxt);
+	bool		found;
+
+	found = index_getnext_slot(ls->scan, ForwardScanDirection, ls->slot);
+	if (found)
+		slot_getallattrs(ls->slot);
+	MemoryContextSwitchTo(old);
+	return found;
 }
 
 static void

@@ -367,6 +367,14 @@ ptx_seal_worker_main(Datum main_arg)
 		snprintf(timeout, sizeof(timeout), "%d", seal_lock_timeout);
 		SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
 		pgstat_report_activity(STATE_RUNNING, "SELECT ptx.seal()");
+		/* the baseline commits before the seal waits for anyone */
+		PushActiveSnapshot(GetTransactionSnapshot());
+		(void) ptx_ledger_baseline();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		XactIsoLevel = XACT_READ_COMMITTED;
 		PushActiveSnapshot(GetTransactionSnapshot());
 		(void) ptx_ledger_seal(false);
 		PopActiveSnapshot();

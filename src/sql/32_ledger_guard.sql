@@ -48,6 +48,36 @@ DECLARE
     target oid;
     bad text;
 BEGIN
+    -- A tracked table whose columns changed (added, dropped, renamed, also
+    -- by ALTER EXTENSION UPDATE) renders its rows differently from their
+    -- last images: log a new starting point of every row.  Only then: a
+    -- snapshot after any ALTER TABLE would launder changes made while a
+    -- superuser had the capture switched off.
+    FOR cmd IN SELECT DISTINCT d.objid FROM pg_catalog.pg_event_trigger_ddl_commands() d
+                 JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'r'
+                WHERE d.command_tag = 'ALTER TABLE'
+                  AND d.classid = 'pg_catalog.pg_class'::regclass
+                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                               WHERE t.tgrelid = d.objid
+                                 AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure)
+                  AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname::text)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
+                      IS DISTINCT FROM
+                      (SELECT pg_catalog.array_agg(k ORDER BY k)
+                         FROM pg_catalog.jsonb_object_keys(
+                                (SELECT e.row_image::jsonb FROM ptx.ledger_entry e
+                                  WHERE e.relation = ptx.ledger_relation_name(d.objid)
+                                    AND e.operation IN ('INSERT', 'UPDATE', 'DELETE', 'SNAPSHOT')
+                                  ORDER BY e.seq DESC LIMIT 1)) k)
+                  AND EXISTS (SELECT 1 FROM ptx.ledger_entry e
+                               WHERE e.relation = ptx.ledger_relation_name(d.objid)
+                                 AND e.operation IN ('INSERT', 'UPDATE', 'DELETE', 'SNAPSHOT'))
+    LOOP
+        PERFORM ptx.ledger_event('track', ptx.ledger_relation_name(cmd.objid), NULL,
+                                 '{"reason": "ALTER TABLE"}');
+        PERFORM ptx.ledger_snapshot(cmd.objid::regclass);
+    END LOOP;
     IF ptx.in_extension_script() THEN
         RETURN;
     END IF;

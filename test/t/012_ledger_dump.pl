@@ -26,8 +26,8 @@ $node->safe_psql('src', q{
 	SELECT ptx.add_region('150100', '呼和浩特市', '150000');
 	SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001'), '监管部门', '150000', '{supervisor}');
 	SELECT ptx.add_org('91150000000000002' || ptx.uscc_check_char('91150000000000002'), '招标人', '150100', '{tenderee}');
-	INSERT INTO ptx.project (code, title, category, region, tenderee_id, supervisor_id, amount)
-	VALUES ('P1', '学校', 'construction', '150100', 2, 1, 1000000);
+	SELECT ptx.grant_jurisdiction(1, 'construction', '150000');
+	SELECT ptx.register_project('P1', '学校', 'construction', '150100', 2, 1000000, 1);
 	INSERT INTO ptx.category VALUES ('forest', '林权交易', 'forest rights');
 	SELECT ptx.ledger_event('transition', 'ptx.project', '{"id": 1}', '{"to": "announced"}');
 	CREATE SCHEMA shop;
