@@ -79,6 +79,9 @@ COMMENT ON COLUMN ptx.draw_request.commitment IS 'SHA-256 of the seed, public fr
 COMMENT ON COLUMN ptx.draw_request.request_xid IS 'the requesting transaction: execution in it is refused (PX013)';
 CREATE INDEX draw_request_project_idx ON ptx.draw_request (project_id);
 CREATE INDEX draw_request_replaces_idx ON ptx.draw_request (replaces_draw_id);
+-- a subject is replaced once: the replacement request records that it left
+CREATE UNIQUE INDEX draw_request_replaced_once ON ptx.draw_request (project_id, replaced_subject_id)
+    WHERE replaced_subject_id IS NOT NULL;
 SELECT pg_catalog.pg_extension_config_dump('ptx.draw_request', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.draw_request', 'id'), '');
 
@@ -411,8 +414,10 @@ COMMENT ON VIEW ptx_public.draw IS
     'every draw with its public commitment; the seed once the result is published, so that anyone can replay it';
 
 GRANT SELECT ON ptx.draw_kind, ptx.draw_execution TO ptx_admin, ptx_operator, ptx_supervisor;
+-- not the seeds, nor replaced_subject_id: who left a committee is part of
+-- the confidential member list
 GRANT SELECT (id, kind, project_id, purpose, need, options, pool_rules, public_entropy, commitment,
-              replaces_draw_id, replaced_subject_id, reason, requested_by, requested_at, request_xid)
+              replaces_draw_id, reason, requested_by, requested_at, request_xid)
     ON ptx.draw_request TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT SELECT ON ptx_public.draw TO ptx_public, ptx_admin, ptx_operator, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.execute_draw(bigint)
