@@ -21,9 +21,9 @@ BEGIN
 END $$;
 
 -- Identifiers with valid check characters.
-CREATE FUNCTION regress_uscc(n int) RETURNS text LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION regress_uscc(n int) RETURNS text LANGUAGE sql AS $$
   SELECT '91150000' || lpad(n::text, 9, '0') || ptx.uscc_check_char('91150000' || lpad(n::text, 9, '0')) $$;
-CREATE FUNCTION regress_rid(n int) RETURNS text LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION regress_rid(n int) RETURNS text LANGUAGE sql AS $$
   SELECT b || substr('10X98765432', (SELECT sum(substr(b, i::int, 1)::int * w) FROM unnest('{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}'::int[]) WITH ORDINALITY AS t(w, i))::int % 11 + 1, 1)
     FROM (SELECT '15010219800101' || lpad(n::text, 3, '0') AS b) s $$;
 SELECT regress_rid(1) AS rid1, ptx.resident_id_valid(regress_rid(1)) AS valid;

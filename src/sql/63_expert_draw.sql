@@ -281,7 +281,7 @@ BEGIN
         RAISE EXCEPTION 'project % does not exist', check_project_open_for_draw.project_id USING ERRCODE = '22023';
     END IF;
     IF p.state IN ('publicity', 'awarded', 'contracted', 'closed', 'terminated', 'failed') THEN
-        RAISE EXCEPTION 'project % is %: its committee can no longer be drawn', p.code, p.state
+        RAISE EXCEPTION 'project % is in state %: its committee can no longer be drawn', p.code, p.state
             USING ERRCODE = '55000',
                   DETAIL = 'Experts are drawn and replaced until the result is published.';
     END IF;
@@ -365,7 +365,9 @@ BEGIN
 
     -- 评标专家和评标专家库管理暂行办法 §8: a warning, not an error
     SELECT count(*) INTO active
-      FROM (SELECT 1 FROM ptx.expert e WHERE e.status = 'active' LIMIT min_size) s;
+      FROM (SELECT 1 FROM ptx.expert e
+             WHERE e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < at)
+             LIMIT min_size) s;
     IF active < min_size THEN
         RAISE WARNING 'the expert database has only % active experts', active
             USING DETAIL = format('A database serving draws should hold at least %s active experts (expert_db.min_size).', min_size),

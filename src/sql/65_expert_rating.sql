@@ -83,6 +83,15 @@ BEGIN
         RAISE EXCEPTION 'expert % did not sit on the committee of project %', rate_expert.expert_id, rate_expert.project_id
             USING ERRCODE = '22023';
     END IF;
+    IF score IS NULL OR score NOT BETWEEN 0 AND 100 THEN
+        RAISE EXCEPTION 'invalid rating %', score
+            USING ERRCODE = '22023', DETAIL = 'A rating is a whole number from 0 to 100.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM ptx.expert_rating x
+                WHERE x.project_id = rate_expert.project_id AND x.expert_id = rate_expert.expert_id) THEN
+        RAISE EXCEPTION 'expert % has already been rated for project %', rate_expert.expert_id, rate_expert.project_id
+            USING ERRCODE = '23505', DETAIL = 'Each member is rated once per job.';
+    END IF;
     INSERT INTO ptx.expert_rating AS r (project_id, expert_id, score, comment)
     VALUES (rate_expert.project_id, rate_expert.expert_id, rate_expert.score, rate_expert.comment)
     RETURNING r.id INTO new_id;
