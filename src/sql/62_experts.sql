@@ -34,7 +34,7 @@ COMMENT ON FUNCTION ptx.specialty_prefixes(text[]) IS
     'every level of every code, sorted: {A080101} → {A08, A0801, A080101}; a need is met by an expert whose prefixes contain it';
 
 CREATE FUNCTION ptx.expert_title_rank(title text) RETURNS int
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE title WHEN 'senior' THEN 4 WHEN 'associate_senior' THEN 3 WHEN 'equivalent' THEN 3
                       WHEN 'intermediate' THEN 2 WHEN 'junior' THEN 1 END;
 COMMENT ON FUNCTION ptx.expert_title_rank(text) IS
@@ -69,12 +69,11 @@ COMMENT ON TABLE ptx.expert IS 'evaluation experts (评标专家) of the expert 
 COMMENT ON COLUMN ptx.expert.id_number_hash IS 'HMAC-SHA-256 of the resident ID number (公民身份号码) under the personal data key: finds duplicates, reveals nothing';
 COMMENT ON COLUMN ptx.expert.id_number_cipher IS 'the resident ID number encrypted with pgcrypto under the personal data key';
 COMMENT ON COLUMN ptx.expert.specialties IS 'codes of the national classification (评标专家专业分类标准) the expert holds';
-COMMENT ON COLUMN ptx.expert.specialty_prefixes IS 'every level of every code, for prefix matching of needs';
+COMMENT ON COLUMN ptx.expert.specialty_prefixes IS 'every level of every code: a need for a code is met by the experts whose prefixes hold it';
 COMMENT ON COLUMN ptx.expert.title IS 'professional title (职称): senior, associate_senior, equivalent, intermediate, junior; NULL when not recorded';
 COMMENT ON COLUMN ptx.expert.practice_years IS 'years of work in the field; NULL when not recorded';
 COMMENT ON COLUMN ptx.expert.trained_until IS 'expiry of the training certificate (培训合格证, 先培训后上岗); NULL when not trained';
 COMMENT ON COLUMN ptx.expert.status IS 'active, suspended (until suspended_until, 暂停) or dismissed (清退); changed only through ptx.expert_status_event';
-CREATE INDEX expert_specialty_prefixes_idx ON ptx.expert USING gin (specialty_prefixes);
 CREATE INDEX expert_employer_idx ON ptx.expert (employer_id);
 CREATE INDEX expert_phone_hash_idx ON ptx.expert (phone_hash);
 SELECT pg_catalog.pg_extension_config_dump('ptx.expert', '');
@@ -151,6 +150,64 @@ CREATE TRIGGER expert_before_write BEFORE INSERT OR UPDATE ON ptx.expert
     FOR EACH ROW EXECUTE FUNCTION ptx.expert_before_write();
 
 ------------------------------------------------------------------------
+-- The roster: what a draw reads of each expert, one row per level of each
+-- of the expert's codes, under a covering index, so that the experts of a
+-- specialty are one index-only range scan, already sorted by id.  Derived
+-- from ptx.expert by the trigger below; in ptx_private (no role reads it,
+-- the ledger does not copy it: it holds nothing that ptx.expert does not).
+------------------------------------------------------------------------
+CREATE SCHEMA ptx_private;
+COMMENT ON SCHEMA ptx_private IS 'ptx: internal data readable only by the extension''s owner (keys, derived indexes)';
+REVOKE ALL ON SCHEMA ptx_private FROM PUBLIC;
+
+CREATE TABLE ptx_private.expert_roster (
+    code            text NOT NULL,
+    expert_id       bigint NOT NULL,
+    employer_id     bigint,
+    region          text NOT NULL,
+    status          text NOT NULL,
+    suspended_until date,
+    trained_until   date,
+    practice_years  int,
+    title           text,
+    CONSTRAINT expert_roster_pkey PRIMARY KEY (code, expert_id)
+        INCLUDE (employer_id, region, status, suspended_until, trained_until, practice_years, title)
+);
+COMMENT ON TABLE ptx_private.expert_roster IS 'experts by specialty prefix with what a draw filters on, kept from ptx.expert';
+CREATE INDEX expert_roster_expert_idx ON ptx_private.expert_roster (expert_id);
+SELECT pg_catalog.pg_extension_config_dump('ptx_private.expert_roster', '');
+REVOKE ALL ON TABLE ptx_private.expert_roster FROM PUBLIC;
+
+CREATE FUNCTION ptx.expert_roster_sync() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM ptx_private.expert_roster r WHERE r.expert_id = OLD.id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO ptx_private.expert_roster (code, expert_id, employer_id, region, status, suspended_until,
+                                               trained_until, practice_years, title)
+        SELECT c, NEW.id, NEW.employer_id, NEW.region, NEW.status, NEW.suspended_until,
+               NEW.trained_until, NEW.practice_years, NEW.title
+          FROM unnest(NEW.specialty_prefixes) c;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER expert_roster_sync_insert AFTER INSERT OR DELETE ON ptx.expert
+    FOR EACH ROW EXECUTE FUNCTION ptx.expert_roster_sync();
+CREATE TRIGGER expert_roster_sync_update AFTER UPDATE ON ptx.expert
+    FOR EACH ROW
+    WHEN ((OLD.specialties, OLD.employer_id, OLD.region, OLD.status, OLD.suspended_until, OLD.trained_until,
+           OLD.practice_years, OLD.title)
+          IS DISTINCT FROM
+          (NEW.specialties, NEW.employer_id, NEW.region, NEW.status, NEW.suspended_until, NEW.trained_until,
+           NEW.practice_years, NEW.title))
+    EXECUTE FUNCTION ptx.expert_roster_sync();
+
+------------------------------------------------------------------------
 -- Declared relations (利害关系) with organisations, for recusal (回避).
 -- The employer is an employee relation kept by the expert's row.
 ------------------------------------------------------------------------
@@ -172,7 +229,9 @@ COMMENT ON COLUMN ptx.expert_relation.kind IS
     'employee (任职), director (董事、监事), controller (控股股东或实际控制人), relative (与其法定代表人或负责人有近亲属关系), supervisor_staff (监管部门工作人员), other (其他利害关系)';
 COMMENT ON COLUMN ptx.expert_relation.valid_to IS 'last day of the relation; NULL while it lasts';
 COMMENT ON COLUMN ptx.expert_relation.source IS 'declared, or employer when kept from the expert''s employer';
-CREATE INDEX expert_relation_org_idx ON ptx.expert_relation (org_id);
+-- covering: the recusal of a draw reads only this index
+CREATE INDEX expert_relation_org_idx ON ptx.expert_relation (org_id)
+    INCLUDE (expert_id, kind, valid_from, valid_to);
 CREATE INDEX expert_relation_expert_idx ON ptx.expert_relation (expert_id);
 SELECT pg_catalog.pg_extension_config_dump('ptx.expert_relation', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.expert_relation', 'id'), '');

@@ -5,8 +5,8 @@
 --   - pgcrypto ciphertext (pgp_sym_encrypt, AES-256) under a second key,
 --     which the extension's owner opens for an authorised, logged read.
 --
--- The keys live in ptx_private.personal_data_key: a schema of its own, on
--- which no role is granted anything, so that only the extension's owner
+-- The keys live in ptx_private.personal_data_key: a schema of ptx's own
+-- (62_experts.sql) on which no role is granted anything, so that only the extension's owner
 -- (through the SECURITY DEFINER functions below) reads them.  Outside
 -- schema ptx, the table is neither among the tables ptx_auditor reads
 -- (99_finish.sql) nor among those the ledger captures: the keys never
@@ -14,10 +14,6 @@
 -- pg_strong_random(), so that a restored dump brings its own keys back
 -- (the table is dumped as configuration) instead of clashing with new ones.
 -- pgcrypto may live in any schema: it is looked up when used.
-
-CREATE SCHEMA ptx_private;
-COMMENT ON SCHEMA ptx_private IS 'ptx: secrets readable only by the extension''s owner';
-REVOKE ALL ON SCHEMA ptx_private FROM PUBLIC;
 
 CREATE TABLE ptx_private.personal_data_key (
     id          smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),

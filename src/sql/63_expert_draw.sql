@@ -3,7 +3,7 @@
 -- and the verifier of the kinds expert and replacement.
 
 ------------------------------------------------------------------------
--- The eligible pool (set-based).  An expert is eligible for a need of a
+-- The eligible pools (set-based).  An expert is eligible for a need of a
 -- project on the evaluation date when
 --   - one of the expert's codes lies under the need's code (A08 ⊇ A0801),
 --   - active, or suspended until a day before the date; never dismissed,
@@ -18,64 +18,98 @@
 --   - not already drawn for the project (exclude),
 --   - inside the regions asked for, outside the project's region if remote.
 ------------------------------------------------------------------------
-CREATE FUNCTION ptx.expert_pool(project_id bigint, specialty text, at_date date,
-                                remote boolean DEFAULT false, regions text[] DEFAULT NULL,
-                                exclude bigint[] DEFAULT '{}')
-    RETURNS TABLE (expert_id bigint, employer_id bigint)
+CREATE FUNCTION ptx.expert_pools(project_id bigint, specialties text[], at_date date,
+                                 remote boolean DEFAULT false, regions text[] DEFAULT NULL,
+                                 exclude bigint[] DEFAULT '{}')
+    RETURNS TABLE (need_no int, expert_ids bigint[], employer_ids bigint[])
     LANGUAGE plpgsql STABLE
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    -- planned for its arguments each time: a generic plan cannot know how
+    -- many experts a specialty holds
+    SET plan_cache_mode = force_custom_plan
     AS $$
 DECLARE
     p ptx.project;
     parties bigint[];
     window_start date;
     min_years int := ptx.setting('expert.min_practice_years')::int;
-    min_rank int := ptx.setting('expert.min_title_rank')::int;
+    titles text[] := ARRAY(SELECT t FROM unnest(ARRAY['senior', 'associate_senior', 'equivalent', 'intermediate', 'junior']) t
+                            WHERE ptx.expert_title_rank(t) >= ptx.setting('expert.min_title_rank'));
     outside text[] := '{}';
     inside text[];
+    recused bigint[];
 BEGIN
-    SELECT * INTO p FROM ptx.project pr WHERE pr.id = expert_pool.project_id;
+    SELECT * INTO p FROM ptx.project pr WHERE pr.id = expert_pools.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', expert_pool.project_id USING ERRCODE = '22023';
+        RAISE EXCEPTION 'project % does not exist', expert_pools.project_id USING ERRCODE = '22023';
     END IF;
     parties := array_remove(ARRAY[p.tenderee_id, p.agency_id, p.supervisor_id]
                             || ARRAY(SELECT b.bidder_id FROM ptx.bid b WHERE b.project_id = p.id), NULL);
-    window_start := (expert_pool.at_date - make_interval(years => ptx.setting('expert.recusal_years')::int))::date;
-    IF expert_pool.remote THEN
+    window_start := (expert_pools.at_date - make_interval(years => ptx.setting('expert.recusal_years')::int))::date;
+    IF expert_pools.remote THEN
         outside := ARRAY(SELECT r.code FROM ptx.region r WHERE p.region = ANY (r.path));
     END IF;
-    IF expert_pool.regions IS NOT NULL THEN
-        inside := ARRAY(SELECT r.code FROM ptx.region r WHERE r.path && expert_pool.regions);
+    IF expert_pools.regions IS NOT NULL THEN
+        inside := ARRAY(SELECT r.code FROM ptx.region r WHERE r.path && expert_pools.regions);
     END IF;
 
-    RETURN QUERY
-    WITH recused AS MATERIALIZED (
+    -- everyone recused from this project, once for all needs
+    recused := ARRAY(
         SELECT r.expert_id
           FROM ptx.expert_relation r
          WHERE r.org_id = ANY (parties)
-           AND (r.valid_from IS NULL OR r.valid_from <= expert_pool.at_date)
+           AND (r.valid_from IS NULL OR r.valid_from <= expert_pools.at_date)
            AND (r.valid_to IS NULL
                 OR r.valid_to >= CASE WHEN r.kind IN ('employee', 'director', 'controller')
-                                      THEN window_start ELSE expert_pool.at_date END)
+                                      THEN window_start ELSE expert_pools.at_date END)
         UNION
-        SELECT pe.expert_id FROM ptx.expert_penalty pe WHERE pe.decided_on <= expert_pool.at_date
+        SELECT pe.expert_id FROM ptx.expert_penalty pe WHERE pe.decided_on <= expert_pools.at_date
         UNION
-        SELECT x FROM unnest(expert_pool.exclude) x
-    )
-    SELECT e.id, e.employer_id
-      FROM ptx.expert e
-     WHERE e.specialty_prefixes @> ARRAY[expert_pool.specialty]
-       AND (e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < expert_pool.at_date))
-       AND e.trained_until >= expert_pool.at_date
-       AND (e.practice_years IS NULL OR e.practice_years >= min_years)
-       AND (e.title IS NULL OR ptx.expert_title_rank(e.title) >= min_rank)
-       AND e.region <> ALL (outside)
-       AND (inside IS NULL OR e.region = ANY (inside))
-       AND NOT EXISTS (SELECT 1 FROM recused x WHERE x.expert_id = e.id)
-       AND NOT ptx.is_restricted('expert', e.id, expert_pool.at_date)
-     ORDER BY e.id;
+        SELECT x FROM unnest(expert_pools.exclude) x);
+
+    -- each need: one index-only range scan of the roster, in id order
+    FOR i IN 1 .. COALESCE(cardinality(expert_pools.specialties), 0) LOOP
+        need_no := i;
+        SELECT COALESCE(array_agg(q.expert_id), '{}'), COALESCE(array_agg(q.employer_id), '{}')
+          INTO expert_ids, employer_ids
+          FROM (SELECT e.expert_id, e.employer_id
+                  FROM ptx_private.expert_roster e
+                 WHERE e.code = expert_pools.specialties[i]
+                   AND (e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < expert_pools.at_date))
+                   AND e.trained_until >= expert_pools.at_date
+                   AND (e.practice_years IS NULL OR e.practice_years >= min_years)
+                   AND (e.title IS NULL OR e.title = ANY (titles))
+                   AND e.region <> ALL (outside)
+                   AND (inside IS NULL OR e.region = ANY (inside))
+                   AND e.expert_id <> ALL (recused)
+                   AND NOT ptx.is_restricted('expert', e.expert_id, expert_pools.at_date)
+                 ORDER BY e.expert_id) q;
+        -- the pool is stored sorted: make sure of it whatever the plan
+        IF NOT ptx.draw_pool_sorted(expert_ids) THEN
+            SELECT array_agg(u.x ORDER BY u.x), array_agg(u.g ORDER BY u.x)
+              INTO expert_ids, employer_ids
+              FROM unnest(expert_ids, employer_ids) AS u (x, g);
+        END IF;
+        RETURN NEXT;
+    END LOOP;
 END
 $$;
+COMMENT ON FUNCTION ptx.expert_pools(bigint, text[], date, boolean, text[], bigint[]) IS
+    'the pools of several needs of a project on a date in one pass: for each specialty, the eligible experts sorted by id and their employers';
+
+CREATE FUNCTION ptx.expert_pool(project_id bigint, specialty text, at_date date,
+                                remote boolean DEFAULT false, regions text[] DEFAULT NULL,
+                                exclude bigint[] DEFAULT '{}')
+    RETURNS TABLE (expert_id bigint, employer_id bigint)
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT u.expert_id, u.employer_id
+          FROM ptx.expert_pools(expert_pool.project_id, ARRAY[expert_pool.specialty], expert_pool.at_date,
+                                expert_pool.remote, expert_pool.regions, expert_pool.exclude) p,
+               unnest(p.expert_ids, p.employer_ids) AS u (expert_id, employer_id)
+         ORDER BY u.expert_id;
+    END;
 COMMENT ON FUNCTION ptx.expert_pool(bigint, text, date, boolean, text[], bigint[]) IS
     'the experts eligible for a need of a project on a date, sorted by id, with their employers: specialty, status, training, qualification, credit, recusal, regions';
 
@@ -342,13 +376,11 @@ DECLARE
     drawn bigint[];
     seated bigint[];
     n record;
-    ids bigint[];
-    emps bigint[];
+    specs text[];
     pool bigint[] := '{}';
     groups bigint[] := '{}';
     sizes int[] := '{}';
-    counts int[] := '{}';
-    labels text[] := '{}';
+    counts int[];
     min_size int := ptx.setting('expert_db.min_size')::int;
     active int;
 BEGIN
@@ -381,20 +413,13 @@ BEGIN
                     ORDER BY 1);
     seated := ptx.expert_seated_employers(r.project_id);
 
-    FOR n IN SELECT x.ord::int AS ord, x.v ->> 'specialty' AS specialty, (x.v ->> 'count')::int AS k
-               FROM jsonb_array_elements(r.need) WITH ORDINALITY AS x (v, ord)
-              ORDER BY x.ord
-    LOOP
-        SELECT COALESCE(array_agg(q.expert_id ORDER BY q.expert_id), '{}'),
-               COALESCE(array_agg(q.employer_id ORDER BY q.expert_id), '{}')
-          INTO ids, emps
-          FROM ptx.expert_pool(r.project_id, n.specialty, at, remote, regions, drawn) q;
-        PERFORM ptx.draw_store_pool(r.id, n.ord, n.specialty, n.k, ids, emps);
-        pool := pool || ids;
-        groups := groups || emps;
-        sizes := sizes || cardinality(ids);
-        counts := counts || n.k;
-        labels := labels || n.specialty;
+    specs := ARRAY(SELECT x ->> 'specialty' FROM jsonb_array_elements(r.need) WITH ORDINALITY AS t (x, o) ORDER BY o);
+    counts := ARRAY(SELECT (x ->> 'count')::int FROM jsonb_array_elements(r.need) WITH ORDINALITY AS t (x, o) ORDER BY o);
+    FOR n IN SELECT * FROM ptx.expert_pools(r.project_id, specs, at, remote, regions, drawn) ORDER BY 1 LOOP
+        PERFORM ptx.draw_store_pool(r.id, n.need_no, specs[n.need_no], counts[n.need_no], n.expert_ids, n.employer_ids);
+        pool := pool || n.expert_ids;
+        groups := groups || n.employer_ids;
+        sizes := sizes || cardinality(n.expert_ids);
     END LOOP;
 
     INSERT INTO ptx.expert_draw_context (draw_id, evaluation_date, max_per_employer, already_drawn,
@@ -406,8 +431,8 @@ BEGIN
             active);
 
     RETURN QUERY
-        SELECT q.seat, q.subject_id, labels[q.need_no], NULL::bigint
-          FROM ptx.draw_pick_needs(r.seed, pool, sizes, counts, groups, maxpe, seated, labels) q
+        SELECT q.seat, q.subject_id, specs[q.need_no], NULL::bigint
+          FROM ptx.draw_pick_needs(r.seed, pool, sizes, counts, groups, maxpe, seated, specs) q
          ORDER BY q.seat;
 END
 $$;
@@ -513,5 +538,6 @@ GRANT EXECUTE ON FUNCTION ptx.request_expert_draw(bigint, jsonb, jsonb), ptx.exe
     TO ptx_admin, ptx_operator;
 GRANT EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) TO ptx_admin, ptx_operator;
 GRANT EXECUTE ON FUNCTION ptx.expert_pool(bigint, text, date, boolean, text[], bigint[]),
+    ptx.expert_pools(bigint, text[], date, boolean, text[], bigint[]),
     ptx.expert_ineligibility(bigint, bigint, date)
     TO ptx_admin, ptx_auditor;
