@@ -68,7 +68,8 @@ make_pg_tree() {
     run_user mkdir -p "$bin" "$lib" "$share/extension"
     run_user cp -p "$PG_BIN_SYS"/* "$bin/"
     for f in /usr/lib/postgresql/$PG_MAJOR/lib/*; do
-        [ "$(basename "$f")" = bitcode ] || run_user ln -s "$f" "$lib/"
+        case "$(basename "$f")" in bitcode|ptx.so) continue ;; esac
+        run_user ln -s "$f" "$lib/"
     done
     run_user mkdir -p "$lib/bitcode"
     for f in /usr/lib/postgresql/$PG_MAJOR/lib/bitcode/*; do
@@ -89,9 +90,11 @@ make_pg_tree() {
 # warnings as errors, install it into DIR/inst.
 build_ptx() {
     local dir=$1
-    run_user rsync -a --exclude .git --exclude '*.o' --exclude '*.so' \
+    # copied by the caller (who can read the tree), then handed to RUN_USER
+    rsync -a --exclude .git --exclude '*.o' --exclude '*.so' \
         --exclude '*.bc' --exclude results --exclude output_iso \
         --exclude tmp_check "$PTX_SRC/" "$dir/src/"
+    [ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER" "$dir/src"
     run_user make -C "$dir/src" -s clean >/dev/null
     run_user make -C "$dir/src" -s -j"$(nproc)" >"$dir/build.log" 2>&1 \
         || { cat "$dir/build.log"; die "build failed"; }
