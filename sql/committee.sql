@@ -104,6 +104,17 @@ CALL ptx.draw_experts(:q, '[{"specialty":"A08","count":5}]');
 CALL ptx.draw_experts(:r, '[{"specialty":"A08","count":5}]');
 SELECT * FROM regress_problems(:q);
 SELECT * FROM regress_problems(:r);
+-- Where committees are kept in another expert system, the check can be
+-- switched off (committee.check_before_evaluation).
+UPDATE ptx.project SET state = 'evaluating' WHERE id = :q;
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('committee.check_before_evaluation', 0, 'committees kept in another system');
+UPDATE ptx.project SET state = 'evaluating' WHERE id = :q;
+SELECT state FROM ptx.project WHERE id = :q;
+SELECT ptx.set_policy('committee.check_before_evaluation', NULL, 'back to the law');
+SET session_replication_role = replica;
+UPDATE ptx.project SET state = 'opened' WHERE id = :q;
+RESET session_replication_role;
 CALL ptx.draw_experts(:q, '[{"specialty":"A08","count":2}]');
 SELECT * FROM regress_problems(:q);
 -- The settings decide: 9 members for this region's large procurements.
@@ -173,7 +184,7 @@ SELECT count(*) FROM ptx.execute_draw(:rd);
 RESET ROLE;
 -- The public: the commitments, no seed, no member.
 SET ROLE regress_ptx_public;
-SELECT count(*) AS draws, count(seed) AS seeds, bool_and(length(commitment) = 64) AS commitments
+SELECT count(*) AS draws, count(seed_masked) AS seeds, bool_and(length(commitment) = 64) AS commitments
   FROM ptx_public.draw WHERE project_code = 'P';
 SELECT count(*) AS members FROM ptx_public.committee;
 SELECT count(*) FROM ptx.committee(:p);
@@ -191,10 +202,10 @@ RESET session_replication_role;
 SET ROLE regress_ptx_public;
 SELECT project_code, member_kind, name ~ '^.\*+$' AS masked, specialty
   FROM ptx_public.committee ORDER BY member_kind, name;
-SELECT count(*) AS draws, count(seed) AS seeds,
-       bool_and(commitment = encode(sha256(decode(seed, 'hex')), 'hex')) AS seeds_match_commitments
+SELECT count(*) AS draws, count(seed_masked) AS seeds,
+       bool_and(commitment = encode(sha256(decode(seed_masked, 'hex')), 'hex')) AS seeds_match_commitments
   FROM ptx_public.draw WHERE project_code = 'P';
-SELECT count(seed) AS unpublished_seeds FROM ptx_public.draw WHERE project_code IN ('Q', 'R');
+SELECT count(seed_masked) AS unpublished_seeds FROM ptx_public.draw WHERE project_code IN ('Q', 'R');
 RESET ROLE;
 
 -- Ratings (评价反馈) and dynamic management: with a window of one rating,

@@ -397,7 +397,7 @@ COMMENT ON FUNCTION ptx.draw_published(bigint) IS
 -- The view reads the tables with its owner's rights; it calls no ptx
 -- function, so that ptx_public needs nothing in schema ptx.  Publication is
 -- the rule of ptx.draw_published, spelt out.
-CREATE VIEW ptx_public.draw AS
+CREATE VIEW ptx_public.draw WITH (security_barrier = true) AS
 SELECT d.id,
        d.kind,
        pr.code AS project_code,
@@ -407,8 +407,8 @@ SELECT d.id,
        pg_catalog.encode(d.commitment, 'hex') AS commitment,
        d.public_entropy,
        x.executed_at,
-       CASE WHEN pub.published THEN pg_catalog.encode(d.seed_random, 'hex') END AS seed_random,
-       CASE WHEN pub.published THEN pg_catalog.encode(d.seed, 'hex') END AS seed,
+       CASE WHEN pub.published THEN pg_catalog.encode(d.seed_random, 'hex') END AS seed_random_masked,
+       CASE WHEN pub.published THEN pg_catalog.encode(d.seed, 'hex') END AS seed_masked,
        (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                    'pool_no', p.pool_no, 'label', p.label, 'wanted', p.wanted,
                    'size', p.pool_size, 'hash', pg_catalog.encode(p.pool_hash, 'hex'))
@@ -421,7 +421,7 @@ SELECT d.id,
                                   ELSE pr.state IN ('publicity', 'awarded', 'contracted', 'closed') END
                              AS published) pub;
 COMMENT ON VIEW ptx_public.draw IS
-    'every draw with its public commitment; the seed once the result is published, so that anyone can replay it';
+    'every draw with its public commitment; the seed (seed_masked: NULL until then) once the result is published, so that anyone can replay it';
 
 GRANT SELECT ON ptx.draw_kind, ptx.draw_execution TO ptx_admin, ptx_operator, ptx_supervisor;
 -- not the seeds, nor replaced_subject_id: who left a committee is part of

@@ -13,7 +13,9 @@ INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
   ('committee.procurement_large_amount', 10000000, 'CNY', '财政部令第87号 §47',
    'government procurement of at least this budget needs the larger committee'),
   ('committee.procurement_large_min_members', 7, 'members', '财政部令第87号 §47',
-   'members of the committee of a government procurement at or above committee.procurement_large_amount');
+   'members of the committee of a government procurement at or above committee.procurement_large_amount'),
+  ('committee.check_before_evaluation', 1, 'boolean', '招标投标法 §37; 招标投标法实施条例 §46',
+   '1: the committee is checked when evaluation starts (PX012); 0: committees are kept outside ptx, in another expert system, and not checked');
 
 ------------------------------------------------------------------------
 -- Tenderee representatives (招标人代表): members, not drawn.
@@ -283,26 +285,30 @@ COMMENT ON FUNCTION ptx.check_committee(bigint) IS
     'error PX012 unless the committee of a project may evaluate (see ptx.committee_problems)';
 
 -- SECURITY DEFINER: whoever moves the project (a lifecycle function, an
--- operator) is checked the same way.
-CREATE FUNCTION ptx.project_committee_check() RETURNS trigger
+-- operator) is checked the same way.  Named to fire after the lifecycle's
+-- project_guard (triggers fire in name order), so that a step the state
+-- machine refuses is reported as such (PX003) before the committee is.
+CREATE FUNCTION ptx.project_ready_for_evaluation() RETURNS trigger
     LANGUAGE plpgsql
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    PERFORM ptx.check_committee(NEW.id);
+    IF ptx.setting('committee.check_before_evaluation') <> 0 THEN
+        PERFORM ptx.check_committee(NEW.id);
+    END IF;
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER project_committee_check BEFORE UPDATE OF state ON ptx.project
+CREATE TRIGGER project_ready_for_evaluation BEFORE UPDATE OF state ON ptx.project
     FOR EACH ROW WHEN (NEW.state = 'evaluating' AND OLD.state IS DISTINCT FROM 'evaluating')
-    EXECUTE FUNCTION ptx.project_committee_check();
+    EXECUTE FUNCTION ptx.project_ready_for_evaluation();
 
 ------------------------------------------------------------------------
 -- After publication: the committee with masked names (R8).  The view
 -- calls no ptx function, so that ptx_public needs nothing in schema ptx.
 ------------------------------------------------------------------------
-CREATE VIEW ptx_public.committee AS
+CREATE VIEW ptx_public.committee WITH (security_barrier = true) AS
 SELECT pr.code AS project_code,
        m.member_kind,
        pg_catalog.left(m.name, 1) || pg_catalog.repeat('*', GREATEST(pg_catalog.length(m.name) - 1, 1)) AS name,
