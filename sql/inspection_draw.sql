@@ -106,15 +106,27 @@ SELECT count(*) FILTER (WHERE a.i % 2 = 0) AS inspector_1_for_even,
   FROM ptx.inspection_pick p
   JOIN agency a ON a.id = p.agency_id
   JOIN inspector x ON x.id = ANY (p.inspectors) AND x.j = 1;
--- The population pool is the sorted list of agencies; the inspector pool of
--- an even agency lacks inspector 1 (three draws of department N=7).
-SELECT p.pool = ARRAY(SELECT id FROM agency WHERE n = 7 ORDER BY id) AS population_stored_sorted
-  FROM ptx.draw_pool p JOIN ptx.inspection_draw d USING (draw_id)
- WHERE d.year = 2024 AND d.supervisor_id = (SELECT id FROM dept WHERE n = 7) AND p.pool_no = 1;
-SELECT count(*) AS agencies, bool_and(cardinality(p.pool) = CASE WHEN a.i % 2 = 0 THEN 3 ELSE 4 END) AS pools_less_conflicts
+-- The stored pools: the population sorted, the department's four
+-- inspectors; the conflicts stored are those of the inspected even agencies
+-- (three draws of department N=7).
+SELECT p.pool = ARRAY(SELECT id FROM agency WHERE n = 7 ORDER BY id) AS population_stored_sorted,
+       q.pool = ARRAY(SELECT id FROM inspector WHERE n = 7 ORDER BY id) AS inspectors_stored_sorted,
+       q.wanted AS per_agency
   FROM ptx.inspection_draw d
-  JOIN ptx.draw_pool p ON p.draw_id = d.draw_id AND p.pool_no > 2
-  JOIN ptx.draw_pick k ON k.draw_id = d.draw_id AND k.seat = p.pool_no - 2
+  JOIN ptx.draw_pool p ON p.draw_id = d.draw_id AND p.pool_no = 1
+  JOIN ptx.draw_pool q ON q.draw_id = d.draw_id AND q.pool_no = 3
+ WHERE d.year = 2024 AND d.supervisor_id = (SELECT id FROM dept WHERE n = 7);
+SELECT count(*) AS agencies,
+       bool_and((SELECT count(*) FROM ptx.inspection_draw_conflict c
+                  WHERE c.draw_id = k.draw_id AND c.agency_id = k.subject_id
+                    AND c.inspector_id = (SELECT id FROM inspector WHERE n = 7 AND j = 1))
+                = CASE WHEN a.i % 2 = 0 THEN 1 ELSE 0 END) AS conflicts_stored,
+       (SELECT count(*) FROM ptx.inspection_draw_conflict c JOIN ptx.inspection_draw x USING (draw_id)
+         WHERE x.supervisor_id = (SELECT id FROM dept WHERE n = 7)
+           AND NOT EXISTS (SELECT 1 FROM ptx.draw_pick y WHERE y.draw_id = c.draw_id AND y.subject_id = c.agency_id
+                              AND y.role IN ('agency', 'priority'))) AS conflicts_of_agencies_not_inspected
+  FROM ptx.inspection_draw d
+  JOIN ptx.draw_pick k ON k.draw_id = d.draw_id AND k.role = 'agency'
   JOIN agency a ON a.id = k.subject_id
  WHERE d.supervisor_id = (SELECT id FROM dept WHERE n = 7);
 
@@ -246,6 +258,15 @@ ROLLBACK;
 BEGIN;
 UPDATE ptx.draw_pool SET wanted = wanted - 1 WHERE draw_id = :d7 AND pool_no = 1;
 SELECT ptx.verify_draw(:d7) AS sample_size_changed;
+ROLLBACK;
+BEGIN;
+-- the first inspector drawn taken out of the stored inspector pool
+UPDATE ptx.draw_pool
+   SET pool = array_remove(pool, (SELECT subject_id FROM ptx.draw_pick WHERE draw_id = :d7 AND role = 'inspector' ORDER BY seat LIMIT 1)),
+       pool_size = pool_size - 1
+ WHERE draw_id = :d7 AND pool_no = 3;
+UPDATE ptx.draw_pool SET pool_hash = ptx.draw_pool_hash(pool) WHERE draw_id = :d7 AND pool_no = 3;
+SELECT ptx.verify_draw(:d7) AS inspector_pool_changed;
 ROLLBACK;
 SELECT ptx.verify_draw(:d7) AS after;
 

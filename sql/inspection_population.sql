@@ -66,6 +66,44 @@ SET timezone = 'UTC';
 SELECT ptx.inspection_population(2024, 2) AS hohhot_2024_utc,
        ptx.inspection_population(2023, 2) AS hohhot_2023_utc;
 SET timezone = 'Asia/Shanghai';
+
+\echo '== ptx.agency_business: the projects'' agencies by department and Beijing-time year'
+SELECT supervisor_id, year, agency_id FROM ptx.agency_business ORDER BY 1, 2, 3;
+SELECT * FROM ptx.agency_business_zone;
+-- Bounds of a Beijing-time year read the summary; other bounds the projects:
+-- both agree with a direct count over the projects.
+CREATE FUNCTION pg_temp.direct(s bigint, a timestamptz, b timestamptz) RETURNS bigint[] LANGUAGE sql
+    RETURN ARRAY(SELECT DISTINCT p.agency_id FROM ptx.project p JOIN ptx.org o ON o.id = p.agency_id
+                  WHERE p.supervisor_id = s AND p.registered_at >= a AND p.registered_at < b
+                    AND 'agency' = ANY (o.roles) ORDER BY 1);
+SELECT ptx.inspection_population(2, '2024-01-01 00:00+08', '2025-01-01 00:00+08') AS summary_2024,
+       pg_temp.direct(2, '2024-01-01 00:00+08', '2025-01-01 00:00+08') AS direct_2024,
+       ptx.inspection_population(2, '2024-01-01 00:00+00', '2025-01-01 00:00+00') AS projects_2024_utc,
+       pg_temp.direct(2, '2024-01-01 00:00+00', '2025-01-01 00:00+00') AS direct_2024_utc;
+-- Changes of a project follow (other modules' triggers set aside: the
+-- summary's own fire always).
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ptx.project SET agency_id = 7 WHERE code = 'P2';                          -- 6 → 7 in 2024
+UPDATE ptx.project SET registered_at = '2023-05-01 10:00+08' WHERE code = 'P5';  -- 5 still in 2024 by P1
+UPDATE ptx.project SET supervisor_id = 3 WHERE code = 'P7';                       -- 9 moves to Baotou
+DELETE FROM ptx.project WHERE code = 'P4';                                        -- 8 leaves 2025
+INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, supervisor_id, amount, registered_at)
+VALUES ('Q1', '批量1', 'construction', '150100', 4, 9, 2, 1, '2024-12-31 16:00+00'),   -- 2025 in Beijing
+       ('Q2', '批量2', 'construction', '150100', 4, 9, 2, 1, '2024-12-31 15:59:59+00'), -- 2024 in Beijing
+       ('Q3', '批量3', 'construction', '150100', 4, NULL, 2, 1, '2024-06-01 00:00+08');
+SELECT supervisor_id, year, agency_id FROM ptx.agency_business ORDER BY 1, 2, 3;
+CREATE TEMP TABLE kept AS SELECT * FROM ptx.agency_business;
+SELECT ptx.rebuild_agency_business() AS rebuilt;
+SELECT count(*) AS differences FROM ((TABLE kept EXCEPT TABLE ptx.agency_business) UNION ALL (TABLE ptx.agency_business EXCEPT TABLE kept)) x;
+ROLLBACK;
+-- The zone can change with a rebuild: at UTC, P1 falls in 2023.
+BEGIN;
+SELECT ptx.rebuild_agency_business(0) AS rebuilt_at_utc;
+SELECT supervisor_id, year, agency_id FROM ptx.agency_business WHERE supervisor_id = 2 ORDER BY 1, 2, 3;
+SET LOCAL timezone = 'UTC';
+SELECT ptx.inspection_population(2024, 2) AS hohhot_2024_utc;
+ROLLBACK;
 SELECT ptx.inspection_period(1999);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.inspection_period(NULL);

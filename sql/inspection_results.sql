@@ -177,7 +177,7 @@ SELECT ptx.inspection_report(2024) AS report \gset
 SELECT jsonb_pretty(r - 'draws' - 'generated_at') FROM (SELECT :'report'::jsonb AS r) x;
 -- One department's draw, without the parts that depend on the seed.
 SELECT jsonb_pretty((d - 'agencies' - 'seed' - 'seed_commitment' - 'requested_at' - 'executed_at'
-                      - 'requested_by' - 'population' - 'draw_id' - 'department')
+                      - 'requested_by' - 'population' - 'draw_id' - 'department' - 'inspector_pool')
                     || jsonb_build_object('population', (d -> 'population') - 'agencies' - 'hash'))
   FROM jsonb_array_elements(:'report'::jsonb -> 'draws') d
  WHERE (d -> 'department' ->> 'id')::bigint = :dept_A;
@@ -191,9 +191,10 @@ SELECT sha256(decode(d ->> 'seed', 'hex')) = decode(d ->> 'seed_commitment', 'he
          = ARRAY(SELECT (a ->> 'agency_id')::bigint FROM jsonb_array_elements(d -> 'agencies') a
                   WHERE a ->> 'selection' = 'random' ORDER BY (a ->> 'seat')::int) AS agencies_replay,
        (SELECT bool_and(jsonb_array_length(a -> 'inspectors') = 2
-                        AND (a -> 'inspectors' -> 0 ->> 'id')::bigint IN (SELECT jsonb_array_elements_text(a -> 'inspector_pool')::bigint)
-                        AND (a -> 'inspectors' -> 1 ->> 'id')::bigint IN (SELECT jsonb_array_elements_text(a -> 'inspector_pool')::bigint))
-          FROM jsonb_array_elements(d -> 'agencies') a) AS inspectors_from_pools
+                        AND (SELECT bool_and(x.value ->> 'id' IN (SELECT jsonb_array_elements_text(d -> 'inspector_pool'))
+                                             AND x.value -> 'id' NOT IN (SELECT jsonb_array_elements(a -> 'excluded_inspectors')))
+                               FROM jsonb_array_elements(a -> 'inspectors') x))
+          FROM jsonb_array_elements(d -> 'agencies') a) AS inspectors_from_pool_less_conflicts
   FROM jsonb_array_elements(:'report'::jsonb -> 'draws') d
  WHERE (d -> 'department' ->> 'id')::bigint = :dept_A;
 SELECT (a -> 'result') - 'followups' AS result, jsonb_array_length(a -> 'result' -> 'followups') AS followups

@@ -92,10 +92,10 @@ ids_of(ArrayType *arr, const char *what, int *n)
 
 static void
 put_row(ReturnSetInfo *rsinfo, int seat, int64 subject, const char *role,
-		const int64 *assigned_to, const int64 *pool, int npool)
+		const int64 *assigned_to)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
 
 	values[0] = Int32GetDatum(seat);
 	values[1] = Int64GetDatum(subject);
@@ -107,21 +107,6 @@ put_row(ReturnSetInfo *rsinfo, int seat, int64 subject, const char *role,
 	}
 	else
 		values[3] = Int64GetDatum(*assigned_to);
-	if (pool == NULL)
-	{
-		values[4] = (Datum) 0;
-		nulls[4] = true;
-	}
-	else
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * (npool > 0 ? npool : 1));
-		int			i;
-
-		for (i = 0; i < npool; i++)
-			elems[i] = Int64GetDatum(pool[i]);
-		values[4] = PointerGetDatum(construct_array(elems, npool, INT8OID, 8,
-													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
@@ -130,13 +115,11 @@ put_row(ReturnSetInfo *rsinfo, int seat, int64 subject, const char *role,
  *						 priority bigint[], inspectors bigint[],
  *						 conflict_inspector bigint[], conflict_agency bigint[],
  *						 per_agency int)
- *	 → table (seat int, subject_id bigint, role text, assigned_to bigint,
- *			  inspector_pool bigint[])
+ *	 → table (seat int, subject_id bigint, role text, assigned_to bigint)
  *
  * role is 'agency' for a random pick, 'priority' for a priority target
  * added on top, 'inspector' for an inspector, whose assigned_to is the
- * agency it inspects.  inspector_pool, on the rows of agencies, is the pool
- * their inspectors are drawn from (sorted), which a draw stores for replay.
+ * agency it inspects.
  */
 Datum
 ptx_inspection_sample(PG_FUNCTION_ARGS)
@@ -160,8 +143,7 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 	int64	   *picked;
 	int64	   *picked_sorted;
 	int64	   *agencies;
-	int64	  **eligible;
-	int		   *neligible;
+	int64	   *eligible;
 	int64	   *chosen;
 	int			npopulation;
 	int			npriority;
@@ -231,59 +213,66 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 		if (bsearch(&priority[i], picked_sorted, k, sizeof(int64), cmp_id) == NULL)
 			agencies[nagencies++] = priority[i];
 
-	/*
-	 * 3. the eligible inspectors of each agency: the pool less those with a
-	 * declared conflict with it, sorted (the inspectors are).
-	 */
-	eligible = palloc(sizeof(int64 *) * (nagencies > 0 ? nagencies : 1));
-	neligible = palloc(sizeof(int) * (nagencies > 0 ? nagencies : 1));
-	for (i = 0; i < nagencies; i++)
-	{
-		InspectionConflict key;
-		int			j;
-
-		eligible[i] = palloc(sizeof(int64) * (ninspectors > 0 ? ninspectors : 1));
-		neligible[i] = 0;
-		key.agency = agencies[i];
-		for (j = 0; j < ninspectors; j++)
-		{
-			key.inspector = inspectors[j];
-			if (nconflicts == 0 ||
-				bsearch(&key, conflicts, nconflicts, sizeof(InspectionConflict),
-						cmp_conflict) == NULL)
-				eligible[i][neligible[i]++] = inspectors[j];
-		}
-	}
-
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	for (i = 0; i < nagencies; i++)
-		put_row(rsinfo, i + 1, agencies[i], i < k ? "agency" : "priority",
-				NULL, eligible[i], neligible[i]);
+		put_row(rsinfo, i + 1, agencies[i], i < k ? "agency" : "priority", NULL);
 
-	/* 4. the inspectors of each agency, in seat order, same stream */
+	/*
+	 * 3. the inspectors of each agency, in seat order, same stream, from the
+	 * pool less the agency's conflicts.  Both lists are sorted, so the
+	 * eligible pool is one merge.
+	 */
+	eligible = palloc(sizeof(int64) * (ninspectors > 0 ? ninspectors : 1));
 	chosen = palloc(sizeof(int64) * per_agency);
 	seat = nagencies;
 	for (i = 0; i < nagencies; i++)
 	{
+		InspectionConflict key;
+		int			c;
+		int			hi;
+		int			neligible = 0;
 		int			j;
 
-		if (neligible[i] < per_agency)
+		/* c: the first conflict of the agency (conflicts[] is sorted) */
+		key.agency = agencies[i];
+		key.inspector = PG_INT64_MIN;
+		c = 0;
+		hi = nconflicts;
+		while (c < hi)
+		{
+			int			mid = c + (hi - c) / 2;
+
+			if (cmp_conflict(&conflicts[mid], &key) < 0)
+				c = mid + 1;
+			else
+				hi = mid;
+		}
+		for (j = 0; j < ninspectors; j++)
+		{
+			while (c < nconflicts && conflicts[c].agency == key.agency &&
+				   conflicts[c].inspector < inspectors[j])
+				c++;
+			if (c < nconflicts && conflicts[c].agency == key.agency &&
+				conflicts[c].inspector == inspectors[j])
+				continue;
+			eligible[neligible++] = inspectors[j];
+		}
+
+		if (neligible < per_agency)
 			ereport(ERROR,
 					(errcode(ERRCODE_PTX_POOL_TOO_SMALL),
 					 errmsg("too few inspectors for agency %lld",
 							(long long) agencies[i]),
 					 errdetail("Agency %lld (seat %d) needs %d inspectors; only %d of the %d inspectors in the pool have no declared conflict with it.",
 							   (long long) agencies[i], i + 1, per_agency,
-							   neligible[i], ninspectors),
+							   neligible, ninspectors),
 					 errhint("Add inspectors to the department's pool with ptx.add_inspector, then execute the draw again: it picks the same agencies.")));
 
-		/* ptx_draw_pick shuffles its pool: the row above holds a copy */
-		got = ptx_draw_pick(&stream, eligible[i], neligible[i], per_agency,
+		got = ptx_draw_pick(&stream, eligible, neligible, per_agency,
 							NULL, NULL, chosen);
 		Assert(got == per_agency);
 		for (j = 0; j < got; j++)
-			put_row(rsinfo, ++seat, chosen[j], "inspector", &agencies[i],
-					NULL, 0);
+			put_row(rsinfo, ++seat, chosen[j], "inspector", &agencies[i]);
 	}
 
 	return (Datum) 0;

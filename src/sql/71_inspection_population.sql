@@ -15,7 +15,9 @@
 --
 -- The year runs from 1 January 00:00 to the next 1 January in the time
 -- zone of the session that requests the draw; the request records both
--- bounds, so the population does not depend on who executes it.
+-- bounds, so the population does not depend on who executes it.  The
+-- population is read from ptx.agency_business, a summary of the projects
+-- kept by triggers, when the bounds are a year at its offset (Beijing time).
 --
 -- Sample size: n = ⌈r · N⌉ in exact numeric, where the minimum ratio is
 -- the national ratio when one is set (inspection.national_ratio > 0), else
@@ -38,21 +40,156 @@ $$;
 COMMENT ON FUNCTION ptx.inspection_period(int) IS
     'the bounds [start, end) of a calendar year in the session''s time zone, as an inspection draw records them';
 
--- The population between two instants, sorted ascending: what a draw stores.
+------------------------------------------------------------------------
+-- Agency business by department and year (代理业务登记): which agencies
+-- projects naming which department entered in which year.  A summary of
+-- ptx.project kept by triggers, so that a draw reads its population in a
+-- few milliseconds instead of scanning the projects.  Years are calendar
+-- years at the UTC offset of ptx.agency_business_zone (+8, Beijing time);
+-- ptx.rebuild_agency_business(offset) recomputes everything, e.g. after
+-- projects were loaded with triggers disabled.
+------------------------------------------------------------------------
+CREATE TABLE ptx.agency_business_zone (
+    one             boolean PRIMARY KEY DEFAULT true CHECK (one),
+    utc_offset_hours int NOT NULL CHECK (utc_offset_hours BETWEEN -12 AND 14)
+);
+COMMENT ON TABLE ptx.agency_business_zone IS 'the UTC offset of the years of ptx.agency_business (one row)';
+INSERT INTO ptx.agency_business_zone VALUES (true, 8);
+SELECT pg_catalog.pg_extension_config_dump('ptx.agency_business_zone', '');
+
+CREATE TABLE ptx.agency_business (
+    supervisor_id   bigint NOT NULL,
+    year            int NOT NULL,
+    agency_id       bigint NOT NULL,
+    PRIMARY KEY (supervisor_id, year, agency_id)
+);
+COMMENT ON TABLE ptx.agency_business IS 'agencies with at least one project entering the platform in a year under a department (derived from ptx.project)';
+SELECT pg_catalog.pg_extension_config_dump('ptx.agency_business', '');
+
+CREATE FUNCTION ptx.business_year(at timestamptz, utc_offset_hours int) RETURNS int
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN pg_catalog.date_part('year', (at AT TIME ZONE 'UTC') + pg_catalog.make_interval(hours => utc_offset_hours))::int;
+COMMENT ON FUNCTION ptx.business_year(timestamptz, int) IS 'the calendar year of an instant at a UTC offset';
+
+-- New projects, one statement at a time (a bulk load is one query).  The
+-- trigger functions are SECURITY DEFINER: whoever may write projects keeps
+-- the summary without any right on it.
+CREATE FUNCTION ptx.agency_business_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
+    SELECT DISTINCT n.supervisor_id, ptx.business_year(n.registered_at, z.utc_offset_hours), n.agency_id
+      FROM new_projects n, ptx.agency_business_zone z
+     WHERE n.agency_id IS NOT NULL
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER project_agency_business_insert AFTER INSERT ON ptx.project
+    REFERENCING NEW TABLE AS new_projects
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.agency_business_after_insert();
+
+-- A project whose department, agency or registration time changes, or
+-- that is removed: the old entry goes when no other project supports it.
+CREATE FUNCTION ptx.agency_business_after_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    old_year int;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.agency_id IS NOT NULL THEN
+        INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
+        VALUES (NEW.supervisor_id, ptx.business_year(NEW.registered_at, z), NEW.agency_id)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    IF OLD.agency_id IS NOT NULL THEN
+        old_year := ptx.business_year(OLD.registered_at, z);
+        IF NOT EXISTS (SELECT 1 FROM ptx.project p
+                        WHERE p.agency_id = OLD.agency_id AND p.supervisor_id = OLD.supervisor_id
+                          AND ptx.business_year(p.registered_at, z) = old_year) THEN
+            DELETE FROM ptx.agency_business b
+             WHERE b.supervisor_id = OLD.supervisor_id AND b.year = old_year AND b.agency_id = OLD.agency_id;
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER project_agency_business_update AFTER UPDATE OF supervisor_id, agency_id, registered_at ON ptx.project
+    FOR EACH ROW
+    WHEN (OLD.supervisor_id IS DISTINCT FROM NEW.supervisor_id
+          OR OLD.agency_id IS DISTINCT FROM NEW.agency_id
+          OR OLD.registered_at IS DISTINCT FROM NEW.registered_at)
+    EXECUTE FUNCTION ptx.agency_business_after_change();
+CREATE TRIGGER project_agency_business_delete AFTER DELETE ON ptx.project
+    FOR EACH ROW EXECUTE FUNCTION ptx.agency_business_after_change();
+-- Kept also where rows arrive by logical replication (the regional centre).
+ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_insert;
+ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_update;
+ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_delete;
+
+CREATE FUNCTION ptx.rebuild_agency_business(utc_offset_hours int DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE ptx.project IN SHARE MODE;
+    IF utc_offset_hours IS NOT NULL THEN
+        UPDATE ptx.agency_business_zone SET utc_offset_hours = rebuild_agency_business.utc_offset_hours;
+    END IF;
+    DELETE FROM ptx.agency_business;
+    INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
+    SELECT DISTINCT p.supervisor_id, ptx.business_year(p.registered_at, z.utc_offset_hours), p.agency_id
+      FROM ptx.project p, ptx.agency_business_zone z
+     WHERE p.agency_id IS NOT NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ptx.rebuild_agency_business(int) IS
+    'recompute ptx.agency_business from the projects (optionally at another UTC offset); returns its rows';
+
+-- The population between two instants, sorted ascending: what a draw
+-- stores.  When the bounds are a calendar year at the summary's offset
+-- (a session in Beijing time), the summary answers; otherwise the
+-- projects do, with the same result.
 CREATE FUNCTION ptx.inspection_population(supervisor_id bigint, period_start timestamptz,
                                           period_end timestamptz) RETURNS bigint[]
-    LANGUAGE sql STABLE PARALLEL SAFE
-    BEGIN ATOMIC
-        SELECT COALESCE(pg_catalog.array_agg(a.agency_id ORDER BY a.agency_id), '{}')
-          FROM (SELECT DISTINCT p.agency_id
-                  FROM ptx.project p
-                 WHERE p.supervisor_id = inspection_population.supervisor_id
-                   AND p.registered_at >= inspection_population.period_start
-                   AND p.registered_at < inspection_population.period_end
-                   AND p.agency_id IS NOT NULL) a
-          JOIN ptx.org o ON o.id = a.agency_id
-         WHERE 'agency' = ANY (o.roles);
-    END;
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    y int := ptx.business_year(period_start, z);
+BEGIN
+    IF period_start = (make_timestamp(y, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC'
+       AND period_end = (make_timestamp(y + 1, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC' THEN
+        RETURN ARRAY(SELECT b.agency_id
+                       FROM ptx.agency_business b
+                       JOIN ptx.org o ON o.id = b.agency_id
+                      WHERE b.supervisor_id = inspection_population.supervisor_id AND b.year = y
+                        AND 'agency' = ANY (o.roles)
+                      ORDER BY b.agency_id);
+    END IF;
+    RETURN ARRAY(SELECT a.agency_id
+                   FROM (SELECT DISTINCT p.agency_id
+                           FROM ptx.project p
+                          WHERE p.supervisor_id = inspection_population.supervisor_id
+                            AND p.registered_at >= inspection_population.period_start
+                            AND p.registered_at < inspection_population.period_end
+                            AND p.agency_id IS NOT NULL) a
+                   JOIN ptx.org o ON o.id = a.agency_id
+                  WHERE 'agency' = ANY (o.roles)
+                  ORDER BY a.agency_id);
+END
+$$;
 COMMENT ON FUNCTION ptx.inspection_population(bigint, timestamptz, timestamptz) IS
     'agencies of the projects that name a supervisor and entered the platform in [start, end), sorted';
 
@@ -135,7 +272,10 @@ CREATE FUNCTION ptx.inspection_sample_size(population int, ratio numeric) RETURN
 COMMENT ON FUNCTION ptx.inspection_sample_size(int, numeric) IS
     'n = ⌈r · N⌉ in exact numeric arithmetic';
 
-GRANT EXECUTE ON FUNCTION ptx.inspection_period(int),
+GRANT SELECT ON ptx.agency_business, ptx.agency_business_zone TO ptx_admin, ptx_supervisor;
+GRANT EXECUTE ON FUNCTION ptx.rebuild_agency_business(int) TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.business_year(timestamptz, int),
+    ptx.inspection_period(int),
     ptx.inspection_population(bigint, timestamptz, timestamptz),
     ptx.inspection_population(int, bigint),
     ptx.inspection_min_ratio(), ptx.inspection_ratio(numeric),

@@ -4,12 +4,12 @@
 -- execution that stores the pools and the picks, and replay.
 --
 -- Pools of an executed inspection draw (ptx.draw_pool):
---   1 'agencies'          the population, wanted = n = ⌈r·N⌉;
---   2 'priority'          the priority targets fixed with the request, all
---                         inspected (on top of the sample when not picked);
---   2 + s 'inspectors for agency <id>'  for agency seat s, the department's
---                         active inspectors less those with a declared
---                         conflict with it, wanted = inspectors per agency.
+--   1 'agencies'    the population, wanted = n = ⌈r·N⌉;
+--   2 'priority'    the priority targets fixed with the request, all
+--                   inspected (on top of the sample when not picked);
+--   3 'inspectors'  the department's active inspectors, wanted = inspectors
+--                   per agency; each agency's inspectors are drawn from it
+--                   less the conflicts stored in ptx.inspection_draw_conflict.
 -- Picks (ptx.draw_pick): seats 1..n role 'agency', then the priority targets
 -- not already picked, role 'priority', then the inspectors of each agency in
 -- seat order, role 'inspector', assigned_to = the agency.
@@ -49,6 +49,19 @@ BEGIN
 END
 $$;
 CREATE TRIGGER inspection_draw_before_write BEFORE UPDATE OR DELETE ON ptx.inspection_draw
+    FOR EACH ROW EXECUTE FUNCTION ptx.inspection_draw_before_write();
+
+-- The declared conflicts in force at execution between the pool's
+-- inspectors and the inspected agencies: with the pools, what a replay needs.
+CREATE TABLE ptx.inspection_draw_conflict (
+    draw_id         bigint NOT NULL REFERENCES ptx.inspection_draw (draw_id),
+    inspector_id    bigint NOT NULL,
+    agency_id       bigint NOT NULL,
+    PRIMARY KEY (draw_id, agency_id, inspector_id)
+);
+COMMENT ON TABLE ptx.inspection_draw_conflict IS 'conflicts excluded from an executed inspection draw: inspector, inspected agency';
+SELECT pg_catalog.pg_extension_config_dump('ptx.inspection_draw_conflict', '');
+CREATE TRIGGER inspection_draw_conflict_before_write BEFORE UPDATE OR DELETE ON ptx.inspection_draw_conflict
     FOR EACH ROW EXECUTE FUNCTION ptx.inspection_draw_before_write();
 
 CREATE VIEW ptx.inspection_draw_state AS
@@ -204,15 +217,16 @@ BEGIN
 
     PERFORM ptx.draw_store_pool(d.draw_id, 1, 'agencies', k, population);
     PERFORM ptx.draw_store_pool(d.draw_id, 2, 'priority', cardinality(d.priority), d.priority);
+    PERFORM ptx.draw_store_pool(d.draw_id, 3, 'inspectors', d.per_agency, inspectors);
     RETURN QUERY
         WITH s AS MATERIALIZED (
             SELECT * FROM ptx.inspection_sample(seed, population, k, d.priority, inspectors,
                                                 c_inspector, c_agency, d.per_agency)),
-        pools AS (
-            INSERT INTO ptx.draw_pool (draw_id, pool_no, label, wanted, pool, pool_size, pool_hash)
-            SELECT d.draw_id, 2 + s.seat, 'inspectors for agency ' || s.subject_id, d.per_agency,
-                   s.inspector_pool, cardinality(s.inspector_pool), ptx.draw_pool_hash(s.inspector_pool)
-              FROM s WHERE s.role <> 'inspector')
+        used AS (
+            INSERT INTO ptx.inspection_draw_conflict (draw_id, inspector_id, agency_id)
+            SELECT DISTINCT d.draw_id, u.inspector_id, u.agency_id
+              FROM unnest(c_inspector, c_agency) AS u (inspector_id, agency_id)
+             WHERE u.agency_id IN (SELECT s.subject_id FROM s WHERE s.role <> 'inspector'))
         SELECT s.seat, s.subject_id, s.role, s.assigned_to FROM s ORDER BY s.seat;
 END
 $$;
@@ -251,7 +265,6 @@ DECLARE
     population bigint[];
     k int;
     prio bigint[];
-    agencies bigint[];
     base bigint[];
     c_inspector bigint[];
     c_agency bigint[];
@@ -278,28 +291,16 @@ BEGIN
           IS DISTINCT FROM cardinality(prio) THEN
         RETURN false;
     END IF;
-    -- the agencies in seat order, as the stream gives them: the random
-    -- sample (the first values of the stream), then the priority targets
-    -- not picked, ascending
-    agencies := ptx.draw_sample(seed, population, k);
-    agencies := agencies || ARRAY(SELECT a FROM unnest(prio) a WHERE a <> ALL (agencies) ORDER BY a);
-    -- one stored inspector pool per agency seat, no other pool
-    IF (SELECT count(*) FROM ptx.draw_pool p WHERE p.draw_id = d.draw_id AND p.pool_no > 2)
-           <> cardinality(agencies)
-       OR EXISTS (SELECT 1 FROM ptx.draw_pool p
-                   WHERE p.draw_id = d.draw_id AND p.pool_no > 2
-                     AND (p.pool_no - 2 > cardinality(agencies) OR p.wanted <> d.per_agency)) THEN
+    SELECT p.pool INTO base FROM ptx.draw_pool p
+     WHERE p.draw_id = d.draw_id AND p.pool_no = 3 AND p.wanted = d.per_agency;
+    IF base IS NULL
+       OR EXISTS (SELECT 1 FROM ptx.draw_pool p WHERE p.draw_id = d.draw_id AND p.pool_no > 3) THEN
         RETURN false;
     END IF;
-    -- the inspectors and conflicts that give exactly the stored pools: every
-    -- inspector of some pool, in conflict with the agencies whose pool lacks them
-    base := ARRAY(SELECT DISTINCT i FROM ptx.draw_pool p, unnest(p.pool) i
-                   WHERE p.draw_id = d.draw_id AND p.pool_no > 2 ORDER BY i);
-    SELECT COALESCE(array_agg(i), '{}'), COALESCE(array_agg(agencies[p.pool_no - 2]), '{}')
+    SELECT COALESCE(array_agg(c.inspector_id), '{}'), COALESCE(array_agg(c.agency_id), '{}')
       INTO c_inspector, c_agency
-      FROM ptx.draw_pool p, unnest(base) i
-     WHERE p.draw_id = d.draw_id AND p.pool_no > 2 AND i <> ALL (p.pool);
-    -- the replay gives the stored picks, and the stored pools
+      FROM ptx.inspection_draw_conflict c WHERE c.draw_id = d.draw_id;
+    -- the replay gives the stored picks
     SELECT count(*) INTO differences
       FROM ((SELECT s.seat, s.subject_id, s.role, s.assigned_to
                FROM ptx.inspection_sample(seed, population, k, prio, base, c_inspector, c_agency, d.per_agency) s
@@ -312,7 +313,7 @@ BEGIN
                FROM ptx.inspection_sample(seed, population, k, prio, base, c_inspector, c_agency, d.per_agency) s)) x;
     RETURN differences = 0;
 EXCEPTION WHEN SQLSTATE 'PX007' THEN
-    -- stored pools too small for the recorded picks: tampered
+    -- stored pools too small for the recorded picks
     RETURN false;
 END
 $$;

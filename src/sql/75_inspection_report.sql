@@ -85,7 +85,9 @@ BEGIN
                                 FROM ptx.draw_pick ip JOIN ptx.inspector i ON i.id = ip.subject_id
                                WHERE ip.draw_id = k.draw_id AND ip.role = 'inspector'
                                  AND ip.assigned_to = k.subject_id),
-               'inspector_pool', ip.pool,
+               'excluded_inspectors', (SELECT COALESCE(jsonb_agg(c.inspector_id ORDER BY c.inspector_id), '[]')
+                                         FROM ptx.inspection_draw_conflict c
+                                        WHERE c.draw_id = k.draw_id AND c.agency_id = k.subject_id),
                'result', CASE WHEN s.result_id IS NOT NULL THEN jsonb_build_object(
                              'inspected_on', s.inspected_on, 'findings', s.findings,
                              'outcome', s.outcome, 'rectify_by', s.rectify_by, 'status', s.status,
@@ -108,7 +110,6 @@ BEGIN
       INTO agencies, results
       FROM ptx.draw_pick k
       JOIN ptx.org a ON a.id = k.subject_id
-      LEFT JOIN ptx.draw_pool ip ON ip.draw_id = k.draw_id AND ip.pool_no = 2 + k.seat
       LEFT JOIN ptx.inspection_priority q
              ON q.year = d.year AND q.supervisor_id = d.supervisor_id AND q.agency_id = k.subject_id
       LEFT JOIN ptx.inspection_result_status s ON s.draw_id = k.draw_id AND s.agency_id = k.subject_id
@@ -132,6 +133,7 @@ BEGIN
         'sample_size', pop.wanted,
         'priority_targets', cardinality(d.priority),
         'inspectors_per_agency', d.per_agency,
+        'inspector_pool', (SELECT p.pool FROM ptx.draw_pool p WHERE p.draw_id = d.draw_id AND p.pool_no = 3),
         'agencies', CASE WHEN x.draw_id IS NOT NULL THEN agencies END,
         'results', CASE WHEN x.draw_id IS NOT NULL THEN results END,
         'seed_commitment', encode(r.commitment, 'hex'),
@@ -144,7 +146,7 @@ BEGIN
                 'Stream: block i = SHA-256(seed || uint64_be(i)), four uint64 big-endian values a block.',
                 'Agencies: pick sample_size from population.agencies (sorted); they take seats 1 to sample_size in pick order.',
                 'Priority targets not picked follow, ascending by id, on the next seats.',
-                'Inspectors: for each agency in seat order, pick inspectors_per_agency from its inspector_pool (sorted), continuing the same stream.',
+                'Inspectors: for each agency in seat order, pick inspectors_per_agency from inspector_pool (sorted) less the agency''s excluded_inspectors (declared conflicts), continuing the same stream.',
                 'Compare with the agencies and inspectors above.'),
             'sql', format('SELECT ptx.verify_draw(%s);', d.draw_id)));
 END
