@@ -81,9 +81,7 @@ SELECT i.id, ids.agency0 + (i.id * 37 + k * 101) % 10000
   FROM ptx.inspector i, ids, generate_series(1, 20) k
  WHERE i.supervisor_id = 1
 ON CONFLICT DO NOTHING;
-VACUUM ANALYZE ptx.project;
-VACUUM ANALYZE ptx.org;
-VACUUM ANALYZE ptx.inspector_conflict;
+VACUUM ANALYZE;
 SQL
 load_s=$(( $(date +%s) - t0 ))
 log "loaded in ${load_s}s"
@@ -114,7 +112,7 @@ log "request"
 req_ms=$(times "SELECT ptx.request_inspection_draw(2024, 1);" | tail -n 1)
 draw_id=$(psql_db -At -c "SELECT draw_id FROM ptx.inspection_draw WHERE year = 2024 AND supervisor_id = 1")
 
-log "execution, $RUNS times rolled back, then once for real"
+log "execution, $RUNS times rolled back, then once for real in a new session"
 exec_sql="SELECT count(*) FROM ptx.execute_draw($draw_id);"
 exec_ms=$(times "$(for _ in $(seq "$RUNS"); do printf 'BEGIN;\n%s\nROLLBACK;\n' "$exec_sql"; done)" \
           | awk 'NR % 3 == 2' | median)
@@ -129,8 +127,8 @@ log "yearly run for the 12 other departments"
 run_ms=$(times "CALL ptx.run_annual_inspections(2024);" | tail -n 1)
 drawn=$(psql_db -At -c "SELECT count(*) FROM ptx.inspection_run WHERE outcome = 'drawn'")
 
-read -r draw_ms ratio verdict <<<"$(awk -v r="$req_ms" -v e="$exec_ms" -v s="$scan_ms" 'BEGIN {
-    d = r + e; q = d / s; printf "%.1f %.2f %s\n", d, q, (q <= 2 ? "met" : "not met") }')"
+read -r draw_ms ratio verdict cold_ms cold_ratio <<<"$(awk -v r="$req_ms" -v e="$exec_ms" -v f="$final_ms" -v s="$scan_ms" 'BEGIN {
+    d = r + e; q = d / s; c = r + f; printf "%.1f %.2f %s %.1f %.2f\n", d, q, (q <= 2 ? "met" : "not met"), c, c / s }')"
 
 cat <<EOF
 ### Annual inspection draw (R6)
@@ -145,13 +143,17 @@ executes once), then executed for real.
 | | |
 |---|---|
 | sequential scan of ptx.project | $scan_ms ms |
-| request (seed, commitment, checks) | $req_ms ms |
-| execution: population N = $pop, n = $n, $inspectors inspectors drawn, pools and picks stored | $exec_ms ms |
-| draw = request + execution | $draw_ms ms |
-| the execution kept (committed) | $final_ms ms |
+| request (seed, commitment, checks), new session, committed | $req_ms ms |
+| execution: population N = $pop, n = $n, $inspectors inspectors drawn, pools and picks stored (median, warm session) | $exec_ms ms |
+| **draw = request + execution** | **$draw_ms ms** |
+| the execution kept: new session (functions compiled on first use), committed | $final_ms ms |
+| one-off draw in new sessions, request + kept execution | $cold_ms ms ($cold_ratio × the scan) |
 | replay (ptx.verify_draw) | $verified |
 | yearly run (ptx.run_annual_inspections) for the 12 other departments, $drawn drawn | $run_ms ms |
 | data load (set-based) | ${load_s} s |
 
 Ratio draw / scan: **${ratio} ×** — target ≤ 2 × (DESIGN.md §8): $verdict.
+The population comes from \`ptx.agency_business\`, which triggers on
+\`ptx.project\` keep (also during the bulk load above); without it the draw
+would scan the projects (docs/reference/inspection.md).
 EOF
