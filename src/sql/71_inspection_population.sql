@@ -47,7 +47,8 @@ COMMENT ON FUNCTION ptx.inspection_period(int) IS
 -- few milliseconds instead of scanning the projects.  Years are calendar
 -- years at the UTC offset of ptx.agency_business_zone (+8, Beijing time);
 -- ptx.rebuild_agency_business(offset) recomputes everything, e.g. after
--- projects were loaded with triggers disabled.
+-- projects were loaded with triggers disabled, and
+-- ptx.rebuild_agency_business_year(year) one year.
 ------------------------------------------------------------------------
 CREATE TABLE ptx.agency_business_zone (
     one             boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -128,10 +129,10 @@ CREATE TRIGGER project_agency_business_update AFTER UPDATE OF supervisor_id, age
     EXECUTE FUNCTION ptx.agency_business_after_change();
 CREATE TRIGGER project_agency_business_delete AFTER DELETE ON ptx.project
     FOR EACH ROW EXECUTE FUNCTION ptx.agency_business_after_change();
--- Kept also where rows arrive by logical replication (the regional centre).
-ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_insert;
-ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_update;
-ALTER TABLE ptx.project ENABLE ALWAYS TRIGGER project_agency_business_delete;
+-- Like every trigger of ptx, these do not fire in session_replication_role
+-- replica: a restore brings the summary back from the dump as it was.  After
+-- projects were loaded with triggers off, ptx.rebuild_agency_business()
+-- recomputes it; the yearly job recomputes the year it draws.
 
 CREATE FUNCTION ptx.rebuild_agency_business(utc_offset_hours int DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
@@ -155,6 +156,31 @@ END
 $$;
 COMMENT ON FUNCTION ptx.rebuild_agency_business(int) IS
     'recompute ptx.agency_business from the projects (optionally at another UTC offset); returns its rows';
+
+CREATE FUNCTION ptx.rebuild_agency_business_year(year int) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    first_instant timestamptz := (make_timestamp(year, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC';
+    next_instant timestamptz := (make_timestamp(year + 1, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC';
+    n bigint;
+BEGIN
+    LOCK TABLE ptx.project IN SHARE MODE;
+    DELETE FROM ptx.agency_business b WHERE b.year = rebuild_agency_business_year.year;
+    INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
+    SELECT DISTINCT p.supervisor_id, rebuild_agency_business_year.year, p.agency_id
+      FROM ptx.project p
+     WHERE p.registered_at >= first_instant AND p.registered_at < next_instant
+       AND p.agency_id IS NOT NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ptx.rebuild_agency_business_year(int) IS
+    'recompute the rows of one year of ptx.agency_business from the projects; returns their number';
 
 -- The population between two instants, sorted ascending: what a draw
 -- stores.  When the bounds are a calendar year at the summary's offset
@@ -273,7 +299,7 @@ COMMENT ON FUNCTION ptx.inspection_sample_size(int, numeric) IS
     'n = ⌈r · N⌉ in exact numeric arithmetic';
 
 GRANT SELECT ON ptx.agency_business, ptx.agency_business_zone TO ptx_admin, ptx_supervisor;
-GRANT EXECUTE ON FUNCTION ptx.rebuild_agency_business(int) TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.rebuild_agency_business(int), ptx.rebuild_agency_business_year(int) TO ptx_admin;
 GRANT EXECUTE ON FUNCTION ptx.business_year(timestamptz, int),
     ptx.inspection_period(int),
     ptx.inspection_population(bigint, timestamptz, timestamptz),

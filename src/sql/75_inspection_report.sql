@@ -91,9 +91,9 @@ BEGIN
                'result', CASE WHEN s.result_id IS NOT NULL THEN jsonb_build_object(
                              'inspected_on', s.inspected_on, 'findings', s.findings,
                              'outcome', s.outcome, 'rectify_by', s.rectify_by, 'status', s.status,
-                             'followups', (SELECT jsonb_agg(jsonb_build_object('status', f.status, 'note', f.note,
-                                                                               'recorded_at', f.recorded_at)
-                                                            ORDER BY f.id)
+                             'followups', (SELECT COALESCE(jsonb_agg(jsonb_build_object('status', f.status, 'note', f.note,
+                                                                                        'recorded_at', f.recorded_at)
+                                                                     ORDER BY f.id), '[]')
                                              FROM ptx.inspection_followup f WHERE f.result_id = s.result_id)) END)
                ORDER BY k.seat), '[]'),
            jsonb_build_object(

@@ -54,6 +54,10 @@ DECLARE
     existing int := 0;
     failed int := 0;
 BEGIN
+    -- the year's agency business from the projects themselves, whatever was
+    -- loaded with triggers off
+    PERFORM ptx.rebuild_agency_business_year(y);
+    COMMIT;
     departments := ARRAY(SELECT ptx.inspection_departments(y));
     FOREACH dept IN ARRAY departments LOOP
         SELECT x.draw_id, x.executed INTO d, done
