@@ -4,6 +4,8 @@
 # sources in src/sql/, in file-name order (each file is one module).
 # Upgrade scripts live in src/upgrade/ and are installed as they are.
 
+PG_CONFIG  ?= pg_config
+
 EXTENSION   = ptx
 EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" ptx.control)
 
@@ -19,15 +21,14 @@ REGRESS_OPTS = --inputdir=. --load-extension=pgcrypto
 ISOLATION      = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test
 
-PG_CPPFLAGS = -I$(srcdir)/src
-# PostgreSQL's own headers are not -Wextra clean in these three respects.
-PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter \
-              -Wno-missing-field-initializers -Wno-sign-compare
+# PostgreSQL's server headers are included as system headers: they are not
+# -Wextra clean (unused parameters in inline functions), ptx's code is.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CFLAGS   = -Wall -Wextra -Werror
 
 EXTRA_CLEAN = ptx--$(EXTVERSION).sql results output_iso regression.diffs \
               regression.out tmp_check
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

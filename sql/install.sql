@@ -56,7 +56,7 @@ SELECT app.now();
 SELECT ptx.now() IS NOT NULL AS ptx_clock;
 
 DROP EXTENSION ptx;
-SELECT count(*) AS ptx_schemas FROM pg_catalog.pg_namespace WHERE nspname IN ('ptx', 'ptx_public');
+SELECT count(*) AS ptx_schemas FROM pg_catalog.pg_namespace WHERE nspname LIKE 'ptx%';
 SELECT count(*) AS ptx_functions FROM pg_catalog.pg_proc WHERE proname LIKE 'ptx\_%' OR prosrc LIKE 'ptx\_%';
 SELECT count(*) AS ptx_event_triggers FROM pg_catalog.pg_event_trigger WHERE evtname LIKE 'ptx%';
 SELECT count(*) AS objects_after FROM pg_catalog.pg_class WHERE relnamespace = 'app'::regnamespace;

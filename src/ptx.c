@@ -30,7 +30,7 @@ static TimestampTz fake_now_value = 0;
 static bool fake_now_set = false;
 
 static bool
-check_fake_now(char **newval, void **extra, GucSource source)
+check_fake_now(char **newval, void **extra, GucSource source pg_attribute_unused())
 {
 	TimestampTz *parsed;
 
@@ -71,7 +71,7 @@ check_fake_now(char **newval, void **extra, GucSource source)
 }
 
 static void
-assign_fake_now(const char *newval, void *extra)
+assign_fake_now(const char *newval pg_attribute_unused(), void *extra)
 {
 	if (extra != NULL)
 	{

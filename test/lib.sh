@@ -90,9 +90,11 @@ make_pg_tree() {
 # warnings as errors, install it into DIR/inst.
 build_ptx() {
     local dir=$1
-    run_user rsync -a --exclude .git --exclude '*.o' --exclude '*.so' \
+    # copied by the caller (who can read the tree), then handed to RUN_USER
+    rsync -a --exclude .git --exclude '*.o' --exclude '*.so' \
         --exclude '*.bc' --exclude results --exclude output_iso \
         --exclude tmp_check "$PTX_SRC/" "$dir/src/"
+    [ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER" "$dir/src"
     run_user make -C "$dir/src" -s clean >/dev/null
     run_user make -C "$dir/src" -s -j"$(nproc)" >"$dir/build.log" 2>&1 \
         || { cat "$dir/build.log"; die "build failed"; }

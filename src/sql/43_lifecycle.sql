@@ -1,0 +1,383 @@
+-- The trading lifecycle (招标投标程序) and its clocks (R4).  The state
+-- machine itself is src/lifecycle.c, as triggers on ptx.project; the
+-- functions below are the API, each one UPDATE that the machine checks.
+
+INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
+  ('tender.min_bid_days.construction', 20, 'days', '招标投标法 §24',
+   'engineering construction tenders: least days from issuing the documents to the bid deadline'),
+  ('tender.min_bid_days.procurement', 20, 'days', '政府采购法 §35; 政府采购货物和服务招标投标管理办法 §16',
+   'government procurement tenders: least days from issuing the documents to the bid deadline'),
+  ('tender.min_bid_days.land', 20, 'days', '招标拍卖挂牌出让国有建设用地使用权规定 §10',
+   'land use rights: least days from the announcement to the start of bidding, auction or listing'),
+  ('tender.min_bid_days.mining', 20, 'days', '矿业权交易规则 (公告期)',
+   'mining rights: least days from the announcement to the start of bidding, auction or listing'),
+  ('tender.min_bid_days.state_property', 20, 'working days', '企业国有资产交易监督管理办法 §13',
+   'state-owned property: least working days of disclosure before the transfer'),
+  ('tender.min_bid_days.other', 20, 'days', '招标投标法 §24',
+   'other categories: least days from the announcement to the bid deadline'),
+  ('tender.min_bids', 3, 'bids', '招标投标法 §28; 招标投标法实施条例 §44',
+   'fewer valid bids at the deadline: no opening, the tender fails and is tendered again'),
+  ('candidates.max', 3, 'candidates', '招标投标法实施条例 §53',
+   'most ranked candidates the evaluation committee names'),
+  ('publicity.publish_within_days', 3, 'days', '招标投标法实施条例 §54',
+   'days after receiving the evaluation report by which the candidates are published'),
+  ('publicity.min_days', 3, 'days', '招标投标法实施条例 §54',
+   'least days the candidates are publicised before the award');
+
+------------------------------------------------------------------------
+-- Transitions: one row per step of a project, never changed.
+------------------------------------------------------------------------
+CREATE TABLE ptx.transition (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id  bigint NOT NULL REFERENCES ptx.project (id),
+    round       integer NOT NULL,
+    from_state  text,
+    to_state    text NOT NULL,
+    at          timestamptz NOT NULL DEFAULT ptx.now(),
+    real_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor       text NOT NULL DEFAULT session_user,
+    reason      text
+);
+COMMENT ON TABLE ptx.transition IS 'every step of every project: entry, state changes, suspensions and resumptions';
+COMMENT ON COLUMN ptx.transition.from_state IS 'NULL for the entry of the project';
+COMMENT ON COLUMN ptx.transition.to_state IS 'the new state; suspended when an objection or complaint suspends the project, and back when it resumes';
+COMMENT ON COLUMN ptx.transition.at IS 'business time (ptx.now())';
+COMMENT ON COLUMN ptx.transition.real_at IS 'wall-clock time of the recording';
+COMMENT ON COLUMN ptx.transition.actor IS 'the session user who made the step';
+CREATE INDEX transition_project_idx ON ptx.transition (project_id, id);
+SELECT pg_catalog.pg_extension_config_dump('ptx.transition', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.transition', 'id'), '');
+
+CREATE FUNCTION ptx.transition_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.real_at := pg_catalog.clock_timestamp();
+        NEW.actor := session_user;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'transitions cannot be changed or removed'
+        USING ERRCODE = '55000',
+              DETAIL = format('%s on ptx.transition was refused: the steps of a project are a record.', TG_OP),
+              HINT = 'A correction is a new step of the project.';
+END
+$$;
+CREATE TRIGGER transition_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.transition
+    FOR EACH ROW EXECUTE FUNCTION ptx.transition_before_write();
+CREATE TRIGGER transition_no_truncate BEFORE TRUNCATE ON ptx.transition
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.transition_before_write();
+
+------------------------------------------------------------------------
+-- The machine (src/lifecycle.c).
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.transition_allowed(from_state text, to_state text) RETURNS boolean
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'ptx_transition_allowed';
+COMMENT ON FUNCTION ptx.transition_allowed(text, text) IS
+    'true when the lifecycle has a step from one state to another';
+
+CREATE FUNCTION ptx.next_states(state text) RETURNS text[]
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'ptx_next_states';
+COMMENT ON FUNCTION ptx.next_states(text) IS 'the states a project can go to from a state';
+
+CREATE FUNCTION ptx.receipt_time() RETURNS timestamptz
+    LANGUAGE c VOLATILE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'ptx_receipt_time';
+COMMENT ON FUNCTION ptx.receipt_time() IS
+    'time of receipt of a bid or objection: ptx.now() under a faked clock, else the current wall-clock time';
+
+CREATE FUNCTION ptx.project_guard() RETURNS trigger
+    LANGUAGE c
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'ptx_project_guard';
+CREATE TRIGGER project_guard BEFORE INSERT OR UPDATE ON ptx.project
+    FOR EACH ROW EXECUTE FUNCTION ptx.project_guard();
+
+CREATE FUNCTION ptx.project_record() RETURNS trigger
+    LANGUAGE c
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'ptx_project_record';
+CREATE TRIGGER project_record AFTER INSERT OR UPDATE ON ptx.project
+    FOR EACH ROW EXECUTE FUNCTION ptx.project_record();
+
+------------------------------------------------------------------------
+-- Candidates (中标候选人): at most candidates.max, ranked, each with a
+-- valid bid of the current round.
+------------------------------------------------------------------------
+CREATE TABLE ptx.candidate (
+    project_id  bigint NOT NULL REFERENCES ptx.project (id),
+    round       integer NOT NULL,
+    rank        integer NOT NULL CHECK (rank >= 1),
+    bidder_id   bigint NOT NULL REFERENCES ptx.org (id),
+    bid_id      bigint NOT NULL REFERENCES ptx.bid (id),
+    published_at timestamptz NOT NULL DEFAULT ptx.now(),
+    PRIMARY KEY (project_id, round, rank),
+    UNIQUE (project_id, round, bidder_id)
+);
+COMMENT ON TABLE ptx.candidate IS 'ranked candidates (中标候选人) named by the evaluation committee and publicised';
+SELECT pg_catalog.pg_extension_config_dump('ptx.candidate', '');
+
+CREATE FUNCTION ptx.candidate_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+    b ptx.bid;
+    max_rank integer := ptx.setting('candidates.max');
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'candidates cannot be changed or removed'
+            USING ERRCODE = '55000',
+                  DETAIL = format('%s on ptx.candidate was refused: published candidates are a record.', TG_OP),
+                  HINT = 'Terminate the project if the publication was wrong.';
+    END IF;
+    SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = '23503';
+    END IF;
+    IF p.state <> 'evaluating' THEN
+        RAISE EXCEPTION 'project % cannot name candidates in state %', p.code, p.state
+            USING ERRCODE = 'PX003',
+                  HINT = 'Candidates are named during the evaluation (评标).';
+    END IF;
+    IF NEW.rank > max_rank THEN
+        RAISE EXCEPTION 'project % cannot have a candidate of rank %', p.code, NEW.rank
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('At most %s candidates are named.', max_rank),
+                  HINT = 'Policy setting candidates.max (招标投标法实施条例 §53).';
+    END IF;
+    SELECT * INTO b FROM ptx.bid
+     WHERE project_id = NEW.project_id AND round = p.round AND bidder_id = NEW.bidder_id;
+    IF NOT FOUND OR b.status <> 'valid' THEN
+        RAISE EXCEPTION 'organisation % has no valid bid in project %', NEW.bidder_id, p.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = CASE WHEN b.id IS NULL THEN format('It did not bid in round %s.', p.round)
+                                ELSE format('Its bid %s is %s.', b.id, b.status) END,
+                  HINT = 'Candidates are chosen among the valid bids.';
+    END IF;
+    NEW.round := p.round;
+    NEW.bid_id := b.id;
+    NEW.published_at := ptx.now();
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER candidate_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.candidate
+    FOR EACH ROW EXECUTE FUNCTION ptx.candidate_before_write();
+
+------------------------------------------------------------------------
+-- The API.  Each function is one step: a single UPDATE the machine checks.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.project_lock(project_id bigint, step_to text[] DEFAULT NULL) RETURNS ptx.project
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+BEGIN
+    SELECT * INTO p FROM ptx.project WHERE id = project_lock.project_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', project_id
+            USING ERRCODE = '22023', HINT = 'The projects are listed in ptx.project.';
+    END IF;
+    IF p.state = ANY (step_to) THEN
+        RAISE EXCEPTION 'project % is already %', p.code, p.state
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('It went to %s at %s.', p.state, p.state_changed_at);
+    END IF;
+    RETURN p;
+END
+$$;
+COMMENT ON FUNCTION ptx.project_lock(bigint, text[]) IS
+    'the project row, locked for a step to one of the given states; an error when it does not exist or is already there';
+
+CREATE FUNCTION ptx.announce(project_id bigint, bid_deadline timestamptz) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id);
+BEGIN
+    IF p.state = 'announced' THEN
+        RAISE EXCEPTION 'project % is already announced', p.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('Its bid deadline is %s.', p.bid_deadline),
+                  HINT = 'Postpone the deadline with ptx.extend_deadline.';
+    END IF;
+    UPDATE ptx.project SET state = 'announced', bid_deadline = announce.bid_deadline
+     WHERE id = announce.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.announce(bigint, timestamptz) IS
+    'publish the tender announcement and documents (招标公告) with the bid deadline; also re-tenders a failed project';
+
+CREATE FUNCTION ptx.extend_deadline(project_id bigint, bid_deadline timestamptz) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.project_lock(project_id);
+    UPDATE ptx.project SET bid_deadline = extend_deadline.bid_deadline
+     WHERE id = extend_deadline.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.extend_deadline(bigint, timestamptz) IS
+    'postpone the bid deadline of an announced project before it passes';
+
+CREATE FUNCTION ptx.open_bids(project_id bigint) RETURNS text
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id, '{opened,failed}');
+    n bigint;
+    outcome text;
+BEGIN
+    SELECT count(*) INTO n FROM ptx.bid b
+     WHERE b.project_id = p.id AND b.round = p.round AND b.status = 'valid';
+    outcome := CASE WHEN n >= ptx.setting('tender.min_bids') THEN 'opened' ELSE 'failed' END;
+    UPDATE ptx.project SET state = outcome,
+           state_note = CASE WHEN outcome = 'failed'
+                             THEN format('%s valid bids at the deadline of round %s', n, p.round) END
+     WHERE id = p.id;
+    RETURN outcome;
+END
+$$;
+COMMENT ON FUNCTION ptx.open_bids(bigint) IS
+    'open the bids (开标) at the deadline: opened with enough valid bids, else failed (流标), to be tendered again';
+
+CREATE FUNCTION ptx.start_evaluation(project_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.project_lock(project_id, '{evaluating}');
+    UPDATE ptx.project SET state = 'evaluating' WHERE id = start_evaluation.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.start_evaluation(bigint) IS 'hand the opened bids to the evaluation committee (评标)';
+
+CREATE FUNCTION ptx.report_evaluation(project_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id);
+BEGIN
+    IF p.reported_at IS NOT NULL THEN
+        RAISE EXCEPTION 'evaluation report of project % is already recorded', p.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('It was received at %s.', p.reported_at);
+    END IF;
+    UPDATE ptx.project SET reported_at = ptx.now() WHERE id = report_evaluation.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.report_evaluation(bigint) IS
+    'record the receipt of the evaluation report (评标报告); the publication clock starts';
+
+CREATE FUNCTION ptx.publish_candidates(project_id bigint, bidder_ids bigint[],
+                                       publicity_until timestamptz DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id, '{publicity}');
+    max_n integer := ptx.setting('candidates.max');
+BEGIN
+    IF COALESCE(cardinality(bidder_ids), 0) = 0 OR cardinality(bidder_ids) > max_n
+       OR array_position(bidder_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'project % needs between 1 and % candidates', p.code, max_n
+            USING ERRCODE = '22023',
+                  DETAIL = format('%s were given.', COALESCE(bidder_ids::text, 'none')),
+                  HINT = 'Name the ranked candidates, best first (招标投标法实施条例 §53).';
+    END IF;
+    IF (SELECT count(DISTINCT x) FROM unnest(bidder_ids) x) <> cardinality(bidder_ids) THEN
+        RAISE EXCEPTION 'project % has a candidate named twice', p.code
+            USING ERRCODE = '22023', DETAIL = format('%s were given.', bidder_ids);
+    END IF;
+    INSERT INTO ptx.candidate (project_id, rank, bidder_id)
+    SELECT p.id, r.rank, r.bidder_id
+      FROM unnest(bidder_ids) WITH ORDINALITY r(bidder_id, rank);
+    UPDATE ptx.project SET state = 'publicity',
+           publicity_until = publish_candidates.publicity_until
+     WHERE id = p.id;
+END
+$$;
+COMMENT ON FUNCTION ptx.publish_candidates(bigint, bigint[], timestamptz) IS
+    'publish the ranked candidates (中标候选人公示); publicity lasts until the given end, at least publicity.min_days';
+
+CREATE FUNCTION ptx.award(project_id bigint, bidder_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.project_lock(project_id, '{awarded}');
+    UPDATE ptx.project SET state = 'awarded', winner_id = award.bidder_id
+     WHERE id = award.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.award(bigint, bigint) IS
+    'issue the award notice (中标通知书) to a candidate after the publicity';
+
+CREATE FUNCTION ptx.terminate(project_id bigint, reason text) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.project_lock(project_id, '{terminated}');
+    UPDATE ptx.project SET state = 'terminated', state_note = terminate.reason
+     WHERE id = terminate.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.terminate(bigint, text) IS 'terminate a project (终止招标) with a reason';
+
+CREATE FUNCTION ptx.close_project(project_id bigint, note text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.project_lock(project_id, '{closed}');
+    UPDATE ptx.project SET state = 'closed', state_note = close_project.note
+     WHERE id = close_project.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.close_project(bigint, text) IS 'close a contracted project (归档)';
+
+CREATE FUNCTION ptx.project_history(project_id bigint)
+    RETURNS TABLE (at timestamptz, round integer, from_state text, to_state text,
+                   actor text, reason text)
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT t.at, t.round, t.from_state, t.to_state, t.actor, t.reason
+          FROM ptx.transition t
+         WHERE t.project_id = project_history.project_id
+         ORDER BY t.id;
+    END;
+COMMENT ON FUNCTION ptx.project_history(bigint) IS 'the steps of a project in order';
+
+GRANT SELECT ON ptx.transition, ptx.candidate TO ptx_admin, ptx_operator, ptx_supervisor;
+GRANT UPDATE ON ptx.project TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.transition_allowed(text, text), ptx.next_states(text),
+    ptx.receipt_time(), ptx.project_history(bigint)
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
+GRANT EXECUTE ON FUNCTION ptx.announce(bigint, timestamptz),
+    ptx.extend_deadline(bigint, timestamptz), ptx.open_bids(bigint),
+    ptx.start_evaluation(bigint), ptx.report_evaluation(bigint),
+    ptx.publish_candidates(bigint, bigint[], timestamptz), ptx.award(bigint, bigint),
+    ptx.terminate(bigint, text), ptx.close_project(bigint, text)
+    TO ptx_admin, ptx_operator;

@@ -1,0 +1,385 @@
+-- Bids (投标) and their seal (R4, R8): a bid is invisible to everyone but
+-- the system until the opening (开标).
+--
+-- The price, the digest of the documents and the machine fingerprint of a
+-- bid are stored only as one OpenPGP message (pgcrypto pgp_sym_encrypt,
+-- AES-256, no compression, padded to a fixed length so that its size does
+-- not tell the price) under a random 256-bit key of the project.  The keys
+-- live in schema ptx_seal, which no role but the extension owner can
+-- enter; the ledger's row images and every table read see only the
+-- ciphertext.  At the opening the machine fills the clear columns from the
+-- seal; a bid that is never opened (failed or terminated tender) stays
+-- sealed and is returned (退回).
+
+CREATE SCHEMA ptx_seal;
+COMMENT ON SCHEMA ptx_seal IS 'ptx: bid keys, readable by the extension owner only';
+REVOKE ALL ON SCHEMA ptx_seal FROM PUBLIC;
+
+CREATE TABLE ptx_seal.project_key (
+    project_id  bigint PRIMARY KEY REFERENCES ptx.project (id),
+    key         bytea NOT NULL CHECK (pg_catalog.length(key) = 32),
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+COMMENT ON TABLE ptx_seal.project_key IS 'per-project key sealing the bids until the opening';
+REVOKE ALL ON ptx_seal.project_key FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('ptx_seal.project_key', '');
+
+-- The schema pgcrypto was installed in (CREATE EXTENSION ptx CASCADE puts
+-- it where the DBA chose); its functions are called qualified.
+CREATE FUNCTION ptx_seal.pgcrypto_schema() RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    s text;
+BEGIN
+    SELECT n.nspname INTO s
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'pgcrypto';
+    IF s IS NULL THEN
+        RAISE EXCEPTION 'extension pgcrypto is not installed'
+            USING ERRCODE = 'PX014',
+                  HINT = 'ptx requires pgcrypto: CREATE EXTENSION pgcrypto.';
+    END IF;
+    RETURN s;
+END
+$$;
+
+CREATE FUNCTION ptx_seal.seal(project_id bigint, payload text) RETURNS bytea
+    LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    cs text := ptx_seal.pgcrypto_schema();
+    k bytea;
+    padded text;
+    out bytea;
+BEGIN
+    SELECT key INTO k FROM ptx_seal.project_key WHERE project_key.project_id = seal.project_id;
+    IF NOT FOUND THEN
+        EXECUTE format('SELECT %I.gen_random_bytes(32)', cs) INTO k;
+        INSERT INTO ptx_seal.project_key (project_id, key) VALUES (seal.project_id, k)
+        ON CONFLICT ON CONSTRAINT project_key_pkey DO NOTHING;
+        SELECT key INTO STRICT k FROM ptx_seal.project_key WHERE project_key.project_id = seal.project_id;
+    END IF;
+    IF octet_length(payload) > 1000 THEN
+        RAISE EXCEPTION 'bid of project % is too large to seal', project_id
+            USING ERRCODE = '22023',
+                  DETAIL = 'The fingerprint and digest together exceed the sealed record.',
+                  HINT = 'Give a digest (a hash) of the documents, not the documents.';
+    END IF;
+    padded := rpad(payload, 1024, ' ');
+    EXECUTE format('SELECT %I.pgp_sym_encrypt($1, $2, %L)', cs,
+                   'cipher-algo=aes256, compress-algo=0, s2k-mode=1')
+       INTO out USING padded, encode(k, 'hex');
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION ptx_seal.seal(bigint, text) IS 'seal a bid payload under the project''s key';
+
+CREATE FUNCTION ptx_seal.unseal(project_id bigint, sealed bytea) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    cs text := ptx_seal.pgcrypto_schema();
+    k bytea;
+    clear text;
+BEGIN
+    SELECT key INTO STRICT k FROM ptx_seal.project_key WHERE project_key.project_id = unseal.project_id;
+    EXECUTE format('SELECT %I.pgp_sym_decrypt($1, $2)', cs)
+       INTO clear USING sealed, encode(k, 'hex');
+    RETURN rtrim(clear, ' ')::jsonb;
+END
+$$;
+COMMENT ON FUNCTION ptx_seal.unseal(bigint, bytea) IS 'open a sealed bid payload';
+
+------------------------------------------------------------------------
+-- The bid rules, for the API and for direct writes alike.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.bid_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+    t timestamptz;
+    clear jsonb;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'bids cannot be removed'
+            USING ERRCODE = '55000',
+                  DETAIL = format('Bid %s of project %s stays on record.', OLD.id, OLD.project_id),
+                  HINT = 'A bidder withdraws its bid with ptx.withdraw_bid before the deadline.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;                          -- nothing changes
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.id, NEW.project_id, NEW.bidder_id, NEW.round)
+                            IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.bidder_id, OLD.round) THEN
+        RAISE EXCEPTION 'bid % cannot change its project, bidder or round', OLD.id
+            USING ERRCODE = 'PX003';
+    END IF;
+
+    -- The project row is share-locked: the opening, which updates it,
+    -- waits for bids being written, and bids wait for an opening.
+    SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', NEW.project_id
+            USING ERRCODE = '23503';
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        IF p.state <> 'announced' THEN
+            RAISE EXCEPTION 'project % does not accept bids in state %', p.code, p.state
+                USING ERRCODE = 'PX003',
+                      HINT = CASE WHEN p.state = 'registered' THEN 'Bids are accepted once the project is announced.'
+                                  ELSE 'Bids are accepted until the bid deadline, before the opening.' END;
+        END IF;
+        IF NEW.bidder_id IS NULL THEN
+            RAISE EXCEPTION 'bid for project % names no bidder', p.code USING ERRCODE = '22023';
+        END IF;
+        t := ptx.receipt_time();
+        IF t > p.bid_deadline THEN
+            RAISE EXCEPTION 'bid for project % is late', p.code
+                USING ERRCODE = 'PX004',
+                      DETAIL = format('It was received at %s, after the bid deadline %s.',
+                                      t, p.bid_deadline),
+                      HINT = 'A bid received after the deadline is refused (招标投标法 §28).';
+        END IF;
+        IF NOT ptx.has_role(NEW.bidder_id, 'bidder') THEN
+            RAISE EXCEPTION 'organisation % is not a bidder', NEW.bidder_id
+                USING ERRCODE = '22023', HINT = 'Register the organisation with the role bidder.';
+        END IF;
+        IF NEW.bidder_id = p.tenderee_id OR NEW.bidder_id IS NOT DISTINCT FROM p.agency_id THEN
+            RAISE EXCEPTION 'organisation % cannot bid in project %', NEW.bidder_id, p.code
+                USING ERRCODE = '22023',
+                      DETAIL = 'It is the tenderee or the tendering agency of the project.',
+                      HINT = 'An agency never bids in a project it runs (招标投标法实施条例 §13).';
+        END IF;
+        IF NEW.price IS NULL OR NEW.sealed IS NOT NULL THEN
+            RAISE EXCEPTION 'bid for project % needs a price', p.code
+                USING ERRCODE = '22023',
+                      DETAIL = 'The price is given in clear and sealed by ptx; a sealed value cannot be supplied.',
+                      HINT = 'Use ptx.submit_bid.';
+        END IF;
+        NEW.round := p.round;
+        NEW.submitted_at := t;
+        NEW.status := 'valid';
+        NEW.status_note := NULL;
+        NEW.opened_at := NULL;
+    ELSIF OLD.opened_at IS NULL AND NEW.opened_at IS NOT NULL THEN
+        -- The opening: the machine fills the clear columns from the seal.
+        IF p.state NOT IN ('opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'closed', 'terminated')
+           OR p.opened_at IS NULL OR OLD.round <> p.round THEN
+            RAISE EXCEPTION 'bid % cannot be opened before project % is opened', OLD.id, p.code
+                USING ERRCODE = 'PX003',
+                      HINT = 'Bids are opened by ptx.open_bids at the deadline.';
+        END IF;
+        clear := ptx_seal.unseal(p.id, OLD.sealed);
+        NEW.price := (clear ->> 'price')::numeric;
+        NEW.doc_digest := decode(clear ->> 'digest', 'hex');
+        NEW.fingerprint := clear ->> 'fingerprint';
+        NEW.sealed := OLD.sealed;
+        NEW.status := OLD.status;
+        NEW.status_note := OLD.status_note;
+        NEW.submitted_at := OLD.submitted_at;
+        NEW.opened_at := p.opened_at;
+        RETURN NEW;
+    ELSIF OLD.opened_at IS NULL THEN
+        -- Still sealed: resubmission or withdrawal before the deadline, or
+        -- the return of a bid never opened.
+        IF (NEW.doc_digest, NEW.fingerprint) IS DISTINCT FROM (OLD.doc_digest, OLD.fingerprint)
+           AND NEW.price IS NULL THEN
+            RAISE EXCEPTION 'bid % is sealed', OLD.id
+                USING ERRCODE = 'PX003',
+                      HINT = 'A bidder replaces its whole bid with ptx.submit_bid before the deadline.';
+        END IF;
+        IF NEW.status = 'returned' AND OLD.status IN ('valid', 'withdrawn') AND NEW.price IS NULL
+           AND NEW.sealed IS NOT DISTINCT FROM OLD.sealed
+           AND (p.state IN ('failed', 'terminated') OR OLD.round < p.round) THEN
+            NEW.submitted_at := OLD.submitted_at;
+            RETURN NEW;
+        END IF;
+        IF p.state <> 'announced' OR OLD.round <> p.round THEN
+            RAISE EXCEPTION 'bid % cannot change in state %', OLD.id, p.state
+                USING ERRCODE = 'PX003',
+                      HINT = 'A sealed bid changes only before the deadline, or is returned when the tender fails or ends.';
+        END IF;
+        t := ptx.receipt_time();
+        IF t > p.bid_deadline THEN
+            RAISE EXCEPTION 'bid % cannot change after the bid deadline', OLD.id
+                USING ERRCODE = 'PX004',
+                      DETAIL = format('The change was received at %s, after the bid deadline %s.',
+                                      t, p.bid_deadline),
+                      HINT = 'Bids are fixed at the deadline (招标投标法 §29).';
+        END IF;
+        IF NEW.price IS NOT NULL THEN
+            NEW.status := 'valid';           -- a new bid replaces the old one
+            NEW.status_note := NULL;
+        ELSIF NEW.status = 'withdrawn' AND OLD.status = 'valid'
+              AND NEW.sealed IS NOT DISTINCT FROM OLD.sealed THEN
+            NEW.submitted_at := t;
+            RETURN NEW;
+        ELSE
+            RAISE EXCEPTION 'bid % is sealed', OLD.id
+                USING ERRCODE = 'PX003',
+                      HINT = 'Before the deadline a bid is replaced with ptx.submit_bid or withdrawn with ptx.withdraw_bid.';
+        END IF;
+        NEW.submitted_at := t;
+    ELSE
+        -- Opened: the content is fixed; the evaluation may reject a bid.
+        IF (NEW.price, NEW.doc_digest, NEW.fingerprint, NEW.sealed, NEW.submitted_at, NEW.opened_at)
+           IS DISTINCT FROM (OLD.price, OLD.doc_digest, OLD.fingerprint, OLD.sealed, OLD.submitted_at, OLD.opened_at) THEN
+            RAISE EXCEPTION 'bid % was opened and cannot change', OLD.id
+                USING ERRCODE = 'PX003';
+        END IF;
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
+            IF NOT (OLD.status = 'valid' AND NEW.status = 'rejected' AND p.state = 'evaluating') THEN
+                RAISE EXCEPTION 'bid % cannot go from % to % in state %', OLD.id, OLD.status, NEW.status, p.state
+                    USING ERRCODE = 'PX003',
+                          HINT = 'The evaluation committee rejects a valid bid (否决投标) during the evaluation.';
+            END IF;
+            IF pg_catalog.btrim(COALESCE(NEW.status_note, '')) = '' THEN
+                RAISE EXCEPTION 'bid % cannot be rejected without a reason', OLD.id
+                    USING ERRCODE = '22023';
+            END IF;
+        ELSIF NEW.status_note IS DISTINCT FROM OLD.status_note THEN
+            RAISE EXCEPTION 'bid % cannot change its note', OLD.id USING ERRCODE = 'PX003';
+        END IF;
+        RETURN NEW;
+    END IF;
+
+    -- Seal: the clear values never reach the table.  The table's checks
+    -- on the clear columns only apply at the opening: check the price now.
+    IF NEW.price < 0 THEN
+        RAISE EXCEPTION 'bid for project % has a negative price', p.code
+            USING ERRCODE = '22023', HINT = 'A bid price is an amount in CNY, zero or more.';
+    END IF;
+    NEW.sealed := ptx_seal.seal(p.id, jsonb_build_object(
+        'price', NEW.price::text,
+        'digest', encode(NEW.doc_digest, 'hex'),
+        'fingerprint', NEW.fingerprint)::text);
+    NEW.price := NULL;
+    NEW.doc_digest := NULL;
+    NEW.fingerprint := NULL;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER bid_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.bid
+    FOR EACH ROW EXECUTE FUNCTION ptx.bid_before_write();
+
+-- The opening fills the clear columns of the round's bids; a tender that
+-- fails or ends unopened returns them sealed.
+CREATE FUNCTION ptx.project_bids_after_step() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NEW.state = 'opened' THEN
+        UPDATE ptx.bid SET opened_at = NEW.opened_at
+         WHERE project_id = NEW.id AND round = NEW.round AND opened_at IS NULL;
+    ELSIF NEW.state IN ('failed', 'terminated') THEN
+        UPDATE ptx.bid SET status = 'returned'
+         WHERE project_id = NEW.id AND opened_at IS NULL AND status IN ('valid', 'withdrawn');
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER project_bids_after_step AFTER UPDATE OF state ON ptx.project
+    FOR EACH ROW WHEN (NEW.state IS DISTINCT FROM OLD.state)
+    EXECUTE FUNCTION ptx.project_bids_after_step();
+
+------------------------------------------------------------------------
+-- The API.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.submit_bid(project_id bigint, bidder_id bigint, price numeric,
+                               doc_digest bytea DEFAULT NULL,
+                               fingerprint text DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+    bid_id bigint;
+BEGIN
+    SELECT * INTO p FROM ptx.project WHERE id = submit_bid.project_id FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
+    END IF;
+    IF price IS NULL THEN
+        RAISE EXCEPTION 'bid for project % needs a price', p.code USING ERRCODE = '22023';
+    END IF;
+    SELECT b.id INTO bid_id FROM ptx.bid b
+     WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = submit_bid.bidder_id;
+    IF FOUND THEN
+        UPDATE ptx.bid b SET price = submit_bid.price, doc_digest = submit_bid.doc_digest,
+               fingerprint = submit_bid.fingerprint
+         WHERE b.id = bid_id;
+    ELSE
+        INSERT INTO ptx.bid (project_id, bidder_id, price, doc_digest, fingerprint)
+        VALUES (p.id, submit_bid.bidder_id, submit_bid.price, submit_bid.doc_digest,
+                submit_bid.fingerprint)
+        RETURNING id INTO bid_id;
+    END IF;
+    RETURN bid_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.submit_bid(bigint, bigint, numeric, bytea, text) IS
+    'submit (or replace) a bid before the deadline; it is sealed until the opening; returns the bid id';
+
+CREATE FUNCTION ptx.withdraw_bid(project_id bigint, bidder_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    UPDATE ptx.bid b SET status = 'withdrawn'
+      FROM ptx.project p
+     WHERE p.id = withdraw_bid.project_id AND b.project_id = p.id AND b.round = p.round
+       AND b.bidder_id = withdraw_bid.bidder_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
+            USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.withdraw_bid(bigint, bigint) IS 'withdraw a bid before the deadline (撤回投标文件)';
+
+CREATE FUNCTION ptx.reject_bid(project_id bigint, bidder_id bigint, reason text) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    UPDATE ptx.bid b SET status = 'rejected', status_note = reject_bid.reason
+      FROM ptx.project p
+     WHERE p.id = reject_bid.project_id AND b.project_id = p.id AND b.round = p.round
+       AND b.bidder_id = reject_bid.bidder_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
+            USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.reject_bid(bigint, bigint, text) IS
+    'reject a bid in the evaluation (否决投标) with the reason';
+
+-- Bids as those who run the platform see them: only once opened.
+CREATE VIEW ptx.bid_opened WITH (security_barrier = true) AS
+SELECT b.id, b.project_id, b.round, b.bidder_id, b.price, b.doc_digest, b.fingerprint,
+       b.submitted_at, b.status, b.status_note, b.opened_at
+  FROM ptx.bid b
+ WHERE b.opened_at IS NOT NULL;
+COMMENT ON VIEW ptx.bid_opened IS 'bids after their opening (开标); sealed bids are not shown';
+
+GRANT SELECT ON ptx.bid_opened TO ptx_admin, ptx_operator, ptx_supervisor;
+GRANT EXECUTE ON FUNCTION ptx.submit_bid(bigint, bigint, numeric, bytea, text),
+    ptx.withdraw_bid(bigint, bigint), ptx.reject_bid(bigint, bigint, text)
+    TO ptx_admin, ptx_operator;
