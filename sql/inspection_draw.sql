@@ -165,6 +165,7 @@ SELECT count(*) AS draws_2021 FROM ptx.inspection_draw WHERE year = 2021;
 \echo '== Too few inspectors: PX007'
 -- A department with one inspector is refused at the request, nothing recorded.
 SELECT ptx.add_org(pg_temp.uscc(900), '人手不足的监管部门', '150000', '{supervisor}') AS small \gset
+SELECT ptx.grant_jurisdiction(:small, 'construction', '150000');
 SELECT ptx.add_inspector(:small, '唯一检查员') AS only_one \gset
 SET ptx.fake_now = '2023-03-01 09:00:00+08';
 INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, supervisor_id, amount)
