@@ -18,25 +18,16 @@ BEGIN
   END IF;
 END $$;
 
--- The year's agency business.  Projects of the earlier demo parts count;
--- these add the rest of the year's registrations, through
--- ptx.register_project where the trading module provides it.
+-- The year's agency business: projects registered through
+-- ptx.register_project at their dates of 2025, beside those of the
+-- earlier parts of the demo.
 CREATE FUNCTION pg_temp.enter(code text, title text, category text, region text, tenderee bigint,
                               amount numeric, supervisor bigint, agency bigint, at timestamptz)
 RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    new_id bigint;
 BEGIN
     PERFORM set_config('ptx.fake_now', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00', true);
-    IF to_regprocedure('ptx.register_project(text,text,text,text,bigint,numeric,bigint,text,bigint,text)') IS NOT NULL THEN
-        EXECUTE 'SELECT ptx.register_project($1, $2, $3, $4, $5, $6, $7, NULL, $8)'
-           INTO new_id USING code, title, category, region, tenderee, amount, supervisor, agency;
-    ELSE
-        INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, supervisor_id, amount)
-        VALUES (code, title, category, region, tenderee, agency, supervisor, amount)
-        RETURNING id INTO new_id;
-    END IF;
-    RETURN new_id;
+    RETURN ptx.register_project(code, title, category, region, tenderee, amount, supervisor,
+                                agency_id => agency);
 END $$;
 CREATE TEMP TABLE demo_agency AS
 SELECT o.id, o.region, row_number() OVER (PARTITION BY o.region ORDER BY o.id) AS k,
@@ -136,11 +127,11 @@ SELECT ptx.request_inspection_draw(2024, (SELECT supervisor_id FROM demo_dept_of
 \o /dev/null
 SET ptx.fake_now = '2026-03-20 16:00:00+08';
 SELECT ptx.record_inspection_result(p.draw_id, p.agency_id,
-           CASE WHEN p.seat = 1 THEN '招标文件备案资料不全，部分项目评标报告未按规定归档'
-                WHEN p.selection = 'priority' THEN '投诉反映的代理程序问题属实：澄清文件发出时间不足15日'
+           CASE WHEN p.priority_kind IS NOT NULL THEN '投诉反映的代理程序问题属实：澄清文件发出时间不足15日'
+                WHEN p.seat = 1 THEN '招标文件备案资料不全，部分项目评标报告未按规定归档'
                 ELSE '未发现问题' END,
-           CASE WHEN p.seat = 1 THEN 'rectify' WHEN p.selection = 'priority' THEN 'penalty' ELSE 'no_issue' END,
-           CASE WHEN p.seat = 1 THEN date '2026-04-30' WHEN p.selection = 'priority' THEN date '2026-05-31' END,
+           CASE WHEN p.priority_kind IS NOT NULL THEN 'penalty' WHEN p.seat = 1 THEN 'rectify' ELSE 'no_issue' END,
+           CASE WHEN p.priority_kind IS NOT NULL THEN date '2026-05-31' WHEN p.seat = 1 THEN date '2026-04-30' END,
            date '2026-03-18')
   FROM ptx.inspection_pick p
  WHERE p.year = 2025 AND p.supervisor_id IN (SELECT supervisor_id FROM demo_dept_of
