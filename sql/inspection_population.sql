@@ -69,7 +69,7 @@ SET timezone = 'Asia/Shanghai';
 
 \echo '== ptx.agency_business: the projects'' agencies by department and Beijing-time year'
 SELECT supervisor_id, year, agency_id FROM ptx.agency_business ORDER BY 1, 2, 3;
-SELECT * FROM ptx.agency_business_zone;
+SELECT ptx.agency_business_offset() AS utc_offset_hours;
 -- Bounds of a Beijing-time year read the summary; other bounds the projects:
 -- both agree with a direct count over the projects.
 CREATE FUNCTION pg_temp.direct(s bigint, a timestamptz, b timestamptz) RETURNS bigint[] LANGUAGE sql
@@ -109,6 +109,7 @@ SELECT ptx.rebuild_agency_business(0) AS rebuilt_at_utc;
 SELECT supervisor_id, year, agency_id FROM ptx.agency_business WHERE supervisor_id = 2 ORDER BY 1, 2, 3;
 SET LOCAL timezone = 'UTC';
 SELECT ptx.inspection_population(2024, 2) AS hohhot_2024_utc;
+SELECT * FROM ptx.agency_business_zone;
 ROLLBACK;
 SELECT ptx.inspection_period(1999);
 \echo :LAST_ERROR_SQLSTATE

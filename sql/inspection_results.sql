@@ -150,8 +150,10 @@ SELECT status FROM ptx.inspection_result_status WHERE result_id = :r3;
 CREATE ROLE regress_ptx_pub NOLOGIN IN ROLE ptx_public;
 SET ROLE regress_ptx_pub;
 SELECT year, department, population, sample_size, ratio, ratio_basis, priority_targets,
-       length(commitment) AS commitment_hex, length(seed) AS seed_hex, results_recorded
+       length(commitment) AS commitment_hex, length(population_hash) AS population_hash_hex, results_recorded
   FROM ptx_public.inspection_draw ORDER BY department;
+SELECT count(*) AS seeds_published FROM ptx_public.draw d JOIN ptx_public.inspection_draw i ON i.draw_id = d.id
+ WHERE length(d.seed) = 64;
 SELECT department, seat, selection, outcome, rectify_by, rectification, cardinality(inspectors) AS inspectors
   FROM ptx_public.inspection_result ORDER BY department, seat;
 -- Names masked: the surname and one star per further character.
@@ -169,8 +171,8 @@ RESET ROLE;
 SELECT ptx.draw_sample(decode(d.seed, 'hex'), p.pool, p.wanted)
        = ARRAY(SELECT agency_id FROM ptx.inspection_pick WHERE draw_id = :a_draw AND selection = 'random' ORDER BY seat)
        AS public_seed_replays
-  FROM ptx_public.inspection_draw d JOIN ptx.draw_pool p ON p.draw_id = d.draw_id AND p.pool_no = 1
- WHERE d.draw_id = :a_draw;
+  FROM ptx_public.draw d JOIN ptx.draw_pool p ON p.draw_id = d.id AND p.pool_no = 1
+ WHERE d.id = :a_draw;
 
 \echo '== The written report for the joint-conference office (联席会议办公室)'
 SELECT ptx.inspection_report(2024) AS report \gset

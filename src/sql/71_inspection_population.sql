@@ -54,9 +54,15 @@ CREATE TABLE ptx.agency_business_zone (
     one             boolean PRIMARY KEY DEFAULT true CHECK (one),
     utc_offset_hours int NOT NULL CHECK (utc_offset_hours BETWEEN -12 AND 14)
 );
-COMMENT ON TABLE ptx.agency_business_zone IS 'the UTC offset of the years of ptx.agency_business (one row)';
-INSERT INTO ptx.agency_business_zone VALUES (true, 8);
+COMMENT ON TABLE ptx.agency_business_zone IS 'the UTC offset of the years of ptx.agency_business when not +8 (at most one row, written by ptx.rebuild_agency_business)';
 SELECT pg_catalog.pg_extension_config_dump('ptx.agency_business_zone', '');
+
+CREATE FUNCTION ptx.agency_business_offset() RETURNS int
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT COALESCE((SELECT z.utc_offset_hours FROM ptx.agency_business_zone z), 8);
+    END;
+COMMENT ON FUNCTION ptx.agency_business_offset() IS 'the UTC offset of the years of ptx.agency_business: 8 (Beijing time) unless rebuilt at another';
 
 CREATE TABLE ptx.agency_business (
     supervisor_id   bigint NOT NULL,
@@ -82,8 +88,8 @@ CREATE FUNCTION ptx.agency_business_after_insert() RETURNS trigger
     AS $$
 BEGIN
     INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
-    SELECT DISTINCT n.supervisor_id, ptx.business_year(n.registered_at, z.utc_offset_hours), n.agency_id
-      FROM new_projects n, ptx.agency_business_zone z
+    SELECT DISTINCT n.supervisor_id, ptx.business_year(n.registered_at, ptx.agency_business_offset()), n.agency_id
+      FROM new_projects n
      WHERE n.agency_id IS NOT NULL
     ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -101,7 +107,7 @@ CREATE FUNCTION ptx.agency_business_after_change() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    z int := ptx.agency_business_offset();
     old_year int;
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.agency_id IS NOT NULL THEN
@@ -143,12 +149,15 @@ DECLARE
 BEGIN
     LOCK TABLE ptx.project IN SHARE MODE;
     IF utc_offset_hours IS NOT NULL THEN
-        UPDATE ptx.agency_business_zone SET utc_offset_hours = rebuild_agency_business.utc_offset_hours;
+        DELETE FROM ptx.agency_business_zone;
+        IF utc_offset_hours <> 8 THEN
+            INSERT INTO ptx.agency_business_zone (utc_offset_hours) VALUES (rebuild_agency_business.utc_offset_hours);
+        END IF;
     END IF;
     DELETE FROM ptx.agency_business;
     INSERT INTO ptx.agency_business (supervisor_id, year, agency_id)
-    SELECT DISTINCT p.supervisor_id, ptx.business_year(p.registered_at, z.utc_offset_hours), p.agency_id
-      FROM ptx.project p, ptx.agency_business_zone z
+    SELECT DISTINCT p.supervisor_id, ptx.business_year(p.registered_at, ptx.agency_business_offset()), p.agency_id
+      FROM ptx.project p
      WHERE p.agency_id IS NOT NULL;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -163,7 +172,7 @@ CREATE FUNCTION ptx.rebuild_agency_business_year(year int) RETURNS bigint
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    z int := ptx.agency_business_offset();
     first_instant timestamptz := (make_timestamp(year, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC';
     next_instant timestamptz := (make_timestamp(year + 1, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC';
     n bigint;
@@ -192,7 +201,7 @@ CREATE FUNCTION ptx.inspection_population(supervisor_id bigint, period_start tim
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    z int := (SELECT utc_offset_hours FROM ptx.agency_business_zone);
+    z int := ptx.agency_business_offset();
     y int := ptx.business_year(period_start, z);
 BEGIN
     IF period_start = (make_timestamp(y, 1, 1, 0, 0, 0) - make_interval(hours => z)) AT TIME ZONE 'UTC'
@@ -300,7 +309,7 @@ COMMENT ON FUNCTION ptx.inspection_sample_size(int, numeric) IS
 
 GRANT SELECT ON ptx.agency_business, ptx.agency_business_zone TO ptx_admin, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.rebuild_agency_business(int), ptx.rebuild_agency_business_year(int) TO ptx_admin;
-GRANT EXECUTE ON FUNCTION ptx.business_year(timestamptz, int),
+GRANT EXECUTE ON FUNCTION ptx.business_year(timestamptz, int), ptx.agency_business_offset(),
     ptx.inspection_period(int),
     ptx.inspection_population(bigint, timestamptz, timestamptz),
     ptx.inspection_population(int, bigint),

@@ -3,9 +3,10 @@
 --
 -- The ptx_public views call no function (ptx_public has nothing in schema
 -- ptx): the inspectors' names are masked inline, and the follow-up status
--- is the recorded one (the deadline is published beside it).
+-- is the recorded one (the deadline is published beside it).  The seed of
+-- an executed draw is published by ptx_public.draw (61_draw.sql).
 
-CREATE VIEW ptx_public.inspection_draw AS
+CREATE VIEW ptx_public.inspection_draw WITH (security_barrier = true) AS
 SELECT d.draw_id, d.year,
        o.name AS department, o.uscc AS department_uscc,
        d.ratio, d.minimum_ratio, d.ratio_basis,
@@ -14,7 +15,6 @@ SELECT d.draw_id, d.year,
        d.per_agency AS inspectors_per_agency,
        r.requested_at, x.executed_at,
        pg_catalog.encode(r.commitment, 'hex') AS commitment,
-       CASE WHEN x.draw_id IS NOT NULL THEN pg_catalog.encode(r.seed, 'hex') END AS seed,
        CASE WHEN x.draw_id IS NOT NULL THEN pg_catalog.encode(p.pool_hash, 'hex') END AS population_hash,
        (SELECT pg_catalog.count(*) FROM ptx.inspection_result res WHERE res.draw_id = d.draw_id) AS results_recorded
   FROM ptx.inspection_draw d
@@ -23,9 +23,9 @@ SELECT d.draw_id, d.year,
   LEFT JOIN ptx.draw_execution x ON x.draw_id = d.draw_id
   LEFT JOIN ptx.draw_pool p ON p.draw_id = d.draw_id AND p.pool_no = 1;
 COMMENT ON VIEW ptx_public.inspection_draw IS
-    'agency inspection draws (双随机抽查): population, ratio, sample size, seed commitment; the seed once executed, for replay';
+    'agency inspection draws (双随机抽查): population, ratio, sample size, commitment; the seed is published in ptx_public.draw once executed';
 
-CREATE VIEW ptx_public.inspection_result AS
+CREATE VIEW ptx_public.inspection_result WITH (security_barrier = true) AS
 SELECT d.year, o.name AS department, d.draw_id, k.seat,
        a.name AS agency, a.uscc AS agency_uscc,
        CASE k.role WHEN 'agency' THEN 'random' ELSE 'priority' END AS selection,

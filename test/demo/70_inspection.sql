@@ -105,8 +105,9 @@ CALL ptx.run_annual_inspections(2025);
 
 \echo '== Published draws (ptx_public.inspection_draw): n = ⌈25 % × N⌉, plus priority targets'
 SELECT department, population AS "N", ratio, sample_size AS n, priority_targets,
-       left(commitment, 16) || '…' AS commitment, seed IS NOT NULL AS seed_published
-  FROM ptx_public.inspection_draw WHERE year = 2025 ORDER BY draw_id;
+       left(i.commitment, 16) || '…' AS commitment, d.seed IS NOT NULL AS seed_published
+  FROM ptx_public.inspection_draw i JOIN ptx_public.draw d ON d.id = i.draw_id
+ WHERE i.year = 2025 ORDER BY i.draw_id;
 
 \echo '== 呼和浩特市 housing department: agencies and inspectors drawn (names masked in public)'
 SELECT seat, agency, selection, priority_kind, inspectors
