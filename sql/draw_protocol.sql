@@ -190,6 +190,6 @@ SELECT * FROM ptx.execute_draw(:d5);
 
 -- The public view: the commitment always, the seed once a draw without a
 -- project has been executed.
-SELECT id = :d1 AS executed_draw, seed IS NOT NULL AS seed_shown, commitment = encode(sha256(decode(seed, 'hex')), 'hex') AS seed_matches
+SELECT id = :d1 AS executed_draw, seed_masked IS NOT NULL AS seed_shown, commitment = encode(sha256(decode(seed_masked, 'hex')), 'hex') AS seed_matches
   FROM ptx_public.draw WHERE id = :d1;
-SELECT seed IS NULL AS seed_hidden, length(commitment) AS commitment_hex_chars FROM ptx_public.draw WHERE id = :d2;
+SELECT seed_masked IS NULL AS seed_hidden, length(commitment) AS commitment_hex_chars FROM ptx_public.draw WHERE id = :d2;

@@ -37,6 +37,7 @@
 PG_FUNCTION_INFO_V1(ptx_strong_random_bytes);
 PG_FUNCTION_INFO_V1(ptx_draw_pool_hash);
 PG_FUNCTION_INFO_V1(ptx_draw_pick_needs);
+PG_FUNCTION_INFO_V1(ptx_draw_pool_sorted);
 
 /*
  * ptx.strong_random_bytes(n int) → bytea
@@ -126,6 +127,38 @@ ptx_draw_pool_hash(PG_FUNCTION_ARGS)
 	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	pool_digest(ids, n, (uint8 *) VARDATA(out));
 	PG_RETURN_BYTEA_P(out);
+}
+
+/*
+ * ptx.draw_pool_sorted(pool bigint[]) → boolean
+ *
+ * True when the ids are strictly ascending and none is NULL: the form in
+ * which pools are stored.
+ */
+Datum
+ptx_draw_pool_sorted(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+
+	if (ARR_ELEMTYPE(arr) != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("a draw pool must be an array of bigint")));
+	if (ARR_NDIM(arr) > 1)
+		PG_RETURN_BOOL(false);
+	deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			PG_RETURN_BOOL(false);
+		if (i > 0 && DatumGetInt64(elems[i]) <= DatumGetInt64(elems[i - 1]))
+			PG_RETURN_BOOL(false);
+	}
+	PG_RETURN_BOOL(true);
 }
 
 /* a candidate of one need with its group (0 = none) */

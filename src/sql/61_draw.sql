@@ -79,6 +79,9 @@ COMMENT ON COLUMN ptx.draw_request.commitment IS 'SHA-256 of the seed, public fr
 COMMENT ON COLUMN ptx.draw_request.request_xid IS 'the requesting transaction: execution in it is refused (PX013)';
 CREATE INDEX draw_request_project_idx ON ptx.draw_request (project_id);
 CREATE INDEX draw_request_replaces_idx ON ptx.draw_request (replaces_draw_id);
+-- a subject is replaced once: the replacement request records that it left
+CREATE UNIQUE INDEX draw_request_replaced_once ON ptx.draw_request (project_id, replaced_subject_id)
+    WHERE replaced_subject_id IS NOT NULL;
 SELECT pg_catalog.pg_extension_config_dump('ptx.draw_request', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.draw_request', 'id'), '');
 
@@ -113,6 +116,10 @@ COMMENT ON COLUMN ptx.draw_pool.label IS 'what the pool serves, e.g. the special
 COMMENT ON COLUMN ptx.draw_pool.wanted IS 'how many picks the pool serves';
 COMMENT ON COLUMN ptx.draw_pool.groups IS 'the group of each candidate for a composition rule (the employer of an expert), NULL for none';
 COMMENT ON COLUMN ptx.draw_pool.pool_hash IS 'ptx.draw_pool_hash(pool): SHA-256 of the sorted ids, 8 bytes big-endian each';
+-- pools of sorted ids barely compress: stored out of line uncompressed,
+-- which costs a tenth of compressing them
+ALTER TABLE ptx.draw_pool ALTER COLUMN pool SET STORAGE EXTERNAL,
+                          ALTER COLUMN groups SET STORAGE EXTERNAL;
 SELECT pg_catalog.pg_extension_config_dump('ptx.draw_pool', '');
 
 CREATE TABLE ptx.draw_pick (
@@ -143,6 +150,12 @@ CREATE FUNCTION ptx.draw_pool_hash(pool bigint[]) RETURNS bytea
     AS 'MODULE_PATHNAME', 'ptx_draw_pool_hash';
 COMMENT ON FUNCTION ptx.draw_pool_hash(bigint[]) IS
     'hash of a draw pool: SHA-256 of the sorted ids, 8 bytes big-endian each';
+
+CREATE FUNCTION ptx.draw_pool_sorted(pool bigint[]) RETURNS boolean
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'ptx_draw_pool_sorted';
+COMMENT ON FUNCTION ptx.draw_pool_sorted(bigint[]) IS
+    'true when a pool is sorted ascending without repetition or NULL, as stored pools are';
 
 CREATE FUNCTION ptx.draw_pick_needs(seed bytea, pool bigint[], sizes int[], counts int[],
                                     groups bigint[] DEFAULT NULL, max_per_group int DEFAULT NULL,
@@ -384,7 +397,7 @@ COMMENT ON FUNCTION ptx.draw_published(bigint) IS
 -- The view reads the tables with its owner's rights; it calls no ptx
 -- function, so that ptx_public needs nothing in schema ptx.  Publication is
 -- the rule of ptx.draw_published, spelt out.
-CREATE VIEW ptx_public.draw AS
+CREATE VIEW ptx_public.draw WITH (security_barrier = true) AS
 SELECT d.id,
        d.kind,
        pr.code AS project_code,
@@ -394,8 +407,8 @@ SELECT d.id,
        pg_catalog.encode(d.commitment, 'hex') AS commitment,
        d.public_entropy,
        x.executed_at,
-       CASE WHEN pub.published THEN pg_catalog.encode(d.seed_random, 'hex') END AS seed_random,
-       CASE WHEN pub.published THEN pg_catalog.encode(d.seed, 'hex') END AS seed,
+       CASE WHEN pub.published THEN pg_catalog.encode(d.seed_random, 'hex') END AS seed_random_masked,
+       CASE WHEN pub.published THEN pg_catalog.encode(d.seed, 'hex') END AS seed_masked,
        (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                    'pool_no', p.pool_no, 'label', p.label, 'wanted', p.wanted,
                    'size', p.pool_size, 'hash', pg_catalog.encode(p.pool_hash, 'hex'))
@@ -408,16 +421,18 @@ SELECT d.id,
                                   ELSE pr.state IN ('publicity', 'awarded', 'contracted', 'closed') END
                              AS published) pub;
 COMMENT ON VIEW ptx_public.draw IS
-    'every draw with its public commitment; the seed once the result is published, so that anyone can replay it';
+    'every draw with its public commitment; the seed (seed_masked: NULL until then) once the result is published, so that anyone can replay it';
 
 GRANT SELECT ON ptx.draw_kind, ptx.draw_execution TO ptx_admin, ptx_operator, ptx_supervisor;
+-- not the seeds, nor replaced_subject_id: who left a committee is part of
+-- the confidential member list
 GRANT SELECT (id, kind, project_id, purpose, need, options, pool_rules, public_entropy, commitment,
-              replaces_draw_id, replaced_subject_id, reason, requested_by, requested_at, request_xid)
+              replaces_draw_id, reason, requested_by, requested_at, request_xid)
     ON ptx.draw_request TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT SELECT ON ptx_public.draw TO ptx_public, ptx_admin, ptx_operator, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.execute_draw(bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor;
-GRANT EXECUTE ON FUNCTION ptx.verify_draw(bigint), ptx.draw_pool_hash(bigint[]),
+GRANT EXECUTE ON FUNCTION ptx.verify_draw(bigint), ptx.draw_pool_hash(bigint[]), ptx.draw_pool_sorted(bigint[]),
     ptx.draw_pick_needs(bytea, bigint[], int[], int[], bigint[], int, bigint[], text[]),
     ptx.draw_published(bigint), ptx.draw_project_published(bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
