@@ -153,7 +153,7 @@ SELECT year, department, population, sample_size, ratio, ratio_basis, priority_t
        length(commitment) AS commitment_hex, length(population_hash) AS population_hash_hex, results_recorded
   FROM ptx_public.inspection_draw ORDER BY department;
 SELECT count(*) AS seeds_published FROM ptx_public.draw d JOIN ptx_public.inspection_draw i ON i.draw_id = d.id
- WHERE length(d.seed) = 64;
+ WHERE length(d.seed_masked) = 64;
 SELECT department, seat, selection, outcome, rectify_by, rectification, cardinality(inspectors) AS inspectors
   FROM ptx_public.inspection_result ORDER BY department, seat;
 -- Names masked: the surname and one star per further character.
@@ -168,7 +168,7 @@ SELECT count(*) FROM ptx.draw_pick;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 -- The published seed replays the published picks.
-SELECT ptx.draw_sample(decode(d.seed, 'hex'), p.pool, p.wanted)
+SELECT ptx.draw_sample(decode(d.seed_masked, 'hex'), p.pool, p.wanted)
        = ARRAY(SELECT agency_id FROM ptx.inspection_pick WHERE draw_id = :a_draw AND selection = 'random' ORDER BY seat)
        AS public_seed_replays
   FROM ptx_public.draw d JOIN ptx.draw_pool p ON p.draw_id = d.id AND p.pool_no = 1

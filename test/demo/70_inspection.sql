@@ -105,7 +105,7 @@ CALL ptx.run_annual_inspections(2025);
 
 \echo '== Published draws (ptx_public.inspection_draw): n = ⌈25 % × N⌉, plus priority targets'
 SELECT department, population AS "N", ratio, sample_size AS n, priority_targets,
-       left(i.commitment, 16) || '…' AS commitment, d.seed IS NOT NULL AS seed_published
+       left(i.commitment, 16) || '…' AS commitment, d.seed_masked IS NOT NULL AS seed_published
   FROM ptx_public.inspection_draw i JOIN ptx_public.draw d ON d.id = i.draw_id
  WHERE i.year = 2025 ORDER BY i.draw_id;
 
