@@ -308,14 +308,22 @@ ptx_ledger_sha256(const uint8 *data, size_t len, uint8 *out)
 {
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
-	if (ctx == NULL ||
-		pg_cryptohash_init(ctx) < 0 ||
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (pg_cryptohash_init(ctx) < 0 ||
 		pg_cryptohash_update(ctx, data, len) < 0 ||
 		pg_cryptohash_final(ctx, out, PTX_LEDGER_HASH_LEN) < 0)
+	{
+		const char *why = pg_cryptohash_error(ctx);
+
+		pg_cryptohash_free(ctx);
 		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute a SHA-256 hash: %s",
-						ctx ? pg_cryptohash_error(ctx) : "out of memory")));
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not compute a ledger hash"),
+				 errdetail("SHA-256 failed: %s.", why)));
+	}
 	pg_cryptohash_free(ctx);
 }
 
@@ -347,10 +355,15 @@ ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
 									 2 * PTX_LEDGER_HASH_LEN) < 0 ||
 				pg_cryptohash_final(ctx, hashes + m * PTX_LEDGER_HASH_LEN,
 									PTX_LEDGER_HASH_LEN) < 0)
+			{
+				const char *why = pg_cryptohash_error(ctx);
+
+				pg_cryptohash_free(ctx);
 				ereport(ERROR,
-						(errcode(ERRCODE_INTERNAL_ERROR),
-						 errmsg("could not compute a SHA-256 hash: %s",
-								pg_cryptohash_error(ctx))));
+						(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+						 errmsg("could not compute a Merkle root of ledger entries"),
+						 errdetail("SHA-256 failed: %s.", why)));
+			}
 			m++;
 		}
 		if (i < n)
