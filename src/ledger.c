@@ -15,7 +15,8 @@
  *	 2. assigns the top transaction id, draws seq from ptx.ledger_seq;
  *	 3. serializes the entry canonically (docs/ledger-format.md) and hashes
  *		it with SHA-256;
- *	 4. inserts it with a plan prepared once, as the owner of the ledger.
+ *	 4. inserts it straight into the heap and the indexes of ptx.ledger_entry
+ *		(ledger_insert()), without a plan or an executor per row.
  *
  * No shared row is locked and nothing waits: writers scale with clients.
  * Row images and keys are stored as json holding jsonb's canonical text, so
@@ -32,6 +33,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
@@ -41,7 +43,7 @@
 #include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
-#include "executor/spi.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -52,7 +54,9 @@
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inet.h"
+#include "utils/datetime.h"
 #include "utils/inval.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -77,17 +81,49 @@
 static Oid	cached_entry_relid = InvalidOid;
 static Oid	cached_block_relid = InvalidOid;
 static Oid	cached_seq_relid = InvalidOid;
-static Oid	cached_entry_owner = InvalidOid;
 
-/* per tracked relation: its name and primary key columns */
+/*
+ * A column of a tracked table as its row image renders it directly
+ * (row_image_direct()): the types whose jsonb text needs no jsonb value.
+ */
+typedef enum LedgerColKind
+{
+	LCOL_BOOL,
+	LCOL_INT,					/* int2, int4, int8 */
+	LCOL_NUMERIC,
+	LCOL_TEXT,					/* text, varchar, bpchar */
+	LCOL_DATETIME,				/* date, timestamp, timestamptz */
+	LCOL_BYTEA,
+	LCOL_OUTPUT					/* a JSON string of the output function's text */
+} LedgerColKind;
+
+typedef struct LedgerColumn
+{
+	int			attidx;			/* 0-based attribute number */
+	Oid			typid;
+	LedgerColKind kind;
+	bool		is_key;			/* part of the primary key */
+	char	   *name;
+	int			namelen;
+	char	   *label;			/* the escaped name and ": " */
+	int			labellen;
+	FmgrInfo	out;			/* LCOL_OUTPUT */
+} LedgerColumn;
+
+/* per tracked relation: its name, primary key and how to render its rows */
 typedef struct LedgerRelInfo
 {
 	Oid			relid;			/* hash key */
 	bool		valid;
 	bool		is_project;		/* ptx.project: its own id is project_id */
+	MemoryContext cxt;			/* holds everything below */
 	char	   *name;			/* schema.table, quoted as needed */
 	int			nkeys;
 	char	  **keynames;
+	bool		direct;			/* every column renders directly */
+	int			ncols;
+	LedgerColumn *cols;			/* live columns in jsonb key order */
+	int			project_col;	/* in cols, -1 if none */
 } LedgerRelInfo;
 
 static HTAB *relinfo_hash = NULL;
@@ -100,8 +136,33 @@ static pg_tz *utc_tz = NULL;
 static FmgrInfo to_jsonb_finfo;
 static bool to_jsonb_ready = false;
 
-/* the insert plan, prepared once per backend */
-static SPIPlanPtr insert_plan = NULL;
+/*
+ * What inserting an entry needs that does not change from row to row: a
+ * copy of ptx.ledger_entry's tuple descriptor and, per index, its IndexInfo
+ * with any expression and predicate compiled once (ledger_insert()).
+ */
+typedef struct LedgerInsertState
+{
+	bool		valid;
+	Oid			relid;
+	MemoryContext cxt;
+	TupleDesc	tupdesc;
+	TupleTableSlot *slot;
+	EState	   *estate;
+	int			nindexes;
+	Oid		   *indexoids;
+	IndexInfo **indexinfos;
+} LedgerInsertState;
+
+static LedgerInsertState insert_state;
+
+/* the columns of ptx.ledger_entry (30_ledger.sql), in order */
+#define PTX_LEDGER_ENTRY_NATTS 16
+static const Oid ledger_entry_types[PTX_LEDGER_ENTRY_NATTS] = {
+	INT8OID, XID8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
+	TEXTOID, INETOID, TEXTOID, TEXTOID, TEXTOID, JSONOID, JSONOID, INT8OID,
+	INT2OID, BYTEAOID
+};
 
 /* the client address, fixed for the life of a backend */
 static bool client_addr_done = false;
@@ -117,7 +178,15 @@ ledger_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 		cached_entry_relid = InvalidOid;
 		cached_block_relid = InvalidOid;
 		cached_seq_relid = InvalidOid;
-		cached_entry_owner = InvalidOid;
+		insert_state.valid = false;
+	}
+	else if (insert_state.valid)
+	{
+		int			i;
+
+		for (i = 0; i < insert_state.nindexes; i++)
+			if (insert_state.indexoids[i] == relid)
+				insert_state.valid = false;
 	}
 	if (relinfo_hash != NULL)
 	{
@@ -167,17 +236,10 @@ ledger_lookup_relids(bool missing_ok)
 
 		if (OidIsValid(entry) && OidIsValid(block) && OidIsValid(seq))
 		{
-			HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(entry));
-
-			if (HeapTupleIsValid(tup))
-			{
-				cached_entry_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-				ReleaseSysCache(tup);
-				cached_block_relid = block;
-				cached_seq_relid = seq;
-				cached_entry_relid = entry;
-				return;
-			}
+			cached_block_relid = block;
+			cached_seq_relid = seq;
+			cached_entry_relid = entry;
+			return;
 		}
 	}
 	if (!missing_ok)
@@ -437,6 +499,298 @@ row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc)
 	}
 }
 
+/*
+ * Direct rendering of row images.
+ *
+ * to_jsonb(row)::text builds a jsonb value and prints it.  For the column
+ * types below the printed text is known without that detour, and
+ * row_image_direct() writes it straight away: the same bytes, as
+ * docs/ledger-format.md defines them (keys ordered by length, then
+ * bytewise; ", " and ": "; numbers as jsonb prints them; dates and times as
+ * ISO 8601 in UTC; bytea in hex; strings escaped as JSON).  A table with a
+ * column of any other type (float, interval, json, arrays, composites,
+ * domains, ...) goes through to_jsonb() as before.  ptx.verify_rows()
+ * compares every tracked row with to_jsonb(row)::text, so any difference
+ * between the two paths shows as a problem there.
+ */
+static int
+jsonb_key_cmp(const void *a, const void *b)
+{
+	const LedgerColumn *ca = (const LedgerColumn *) a;
+	const LedgerColumn *cb = (const LedgerColumn *) b;
+
+	if (ca->namelen != cb->namelen)
+		return ca->namelen < cb->namelen ? -1 : 1;
+	return memcmp(ca->name, cb->name, ca->namelen);
+}
+
+/* in info->cxt: the columns of desc in jsonb key order, and how to render them */
+static void
+relinfo_plan_columns(LedgerRelInfo *info, TupleDesc desc)
+{
+	int			i,
+				k;
+	const char *project_name = info->is_project ? "id" : "project_id";
+
+	info->cols = palloc0(sizeof(LedgerColumn) * Max(desc->natts, 1));
+	info->ncols = 0;
+	info->direct = true;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		LedgerColumn *col = &info->cols[info->ncols];
+		StringInfoData label;
+
+		if (att->attisdropped)
+			continue;
+		col->attidx = i;
+		col->typid = att->atttypid;
+		col->name = pstrdup(NameStr(att->attname));
+		col->namelen = strlen(col->name);
+		switch (att->atttypid)
+		{
+			case BOOLOID:
+				col->kind = LCOL_BOOL;
+				break;
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+				col->kind = LCOL_INT;
+				break;
+			case NUMERICOID:
+				col->kind = LCOL_NUMERIC;
+				break;
+			case TEXTOID:
+			case VARCHAROID:
+			case BPCHAROID:
+				col->kind = LCOL_TEXT;
+				break;
+			case DATEOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+				col->kind = LCOL_DATETIME;
+				break;
+			case BYTEAOID:
+				col->kind = LCOL_BYTEA;
+				break;
+			case UUIDOID:
+				{
+					Oid			outfn;
+					bool		isvarlena;
+
+					col->kind = LCOL_OUTPUT;
+					getTypeOutputInfo(att->atttypid, &outfn, &isvarlena);
+					fmgr_info_cxt(outfn, &col->out, info->cxt);
+				}
+				break;
+			default:
+				info->direct = false;
+				break;
+		}
+		initStringInfo(&label);
+		escape_json(&label, col->name);
+		appendBinaryStringInfo(&label, ": ", 2);
+		col->label = label.data;
+		col->labellen = label.len;
+		info->ncols++;
+	}
+	qsort(info->cols, info->ncols, sizeof(LedgerColumn), jsonb_key_cmp);
+	for (i = 0; i < info->ncols; i++)
+	{
+		for (k = 0; k < info->nkeys; k++)
+			if (strcmp(info->cols[i].name, info->keynames[k]) == 0)
+				info->cols[i].is_key = true;
+		if (strcmp(info->cols[i].name, project_name) == 0)
+			info->project_col = i;
+	}
+}
+
+/* appends the jsonb text of one non-null value */
+static void
+render_value(StringInfo buf, LedgerColumn *col, Datum value)
+{
+	switch (col->kind)
+	{
+		case LCOL_BOOL:
+			if (DatumGetBool(value))
+				appendBinaryStringInfo(buf, "true", 4);
+			else
+				appendBinaryStringInfo(buf, "false", 5);
+			break;
+		case LCOL_INT:
+			{
+				char		tmp[MAXINT8LEN + 1];
+				int64		v;
+				int			len;
+
+				if (col->typid == INT2OID)
+					v = DatumGetInt16(value);
+				else if (col->typid == INT4OID)
+					v = DatumGetInt32(value);
+				else
+					v = DatumGetInt64(value);
+				len = pg_lltoa(v, tmp);
+				appendBinaryStringInfo(buf, tmp, len);
+			}
+			break;
+		case LCOL_NUMERIC:
+			{
+				char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out, value));
+
+				/* NaN and infinities are strings in JSON (datum_to_jsonb) */
+				if (strchr(str, 'N') != NULL || strchr(str, 'n') != NULL)
+					escape_json(buf, str);
+				else
+					appendStringInfoString(buf, str);
+				pfree(str);
+			}
+			break;
+		case LCOL_TEXT:
+			{
+				char	   *str = TextDatumGetCString(value);
+
+				escape_json(buf, str);
+				pfree(str);
+			}
+			break;
+		case LCOL_DATETIME:
+			{
+				char		tmp[MAXDATELEN + 1];
+
+				/* session_timezone is UTC here (row_image_direct) */
+				JsonEncodeDateTime(tmp, value, col->typid, NULL);
+				escape_json(buf, tmp);
+			}
+			break;
+		case LCOL_BYTEA:
+			{
+				bytea	   *b = DatumGetByteaPP(value);
+				int			len = VARSIZE_ANY_EXHDR(b);
+
+				/* byteaout in hex, escaped: "\\x0a1b..." */
+				appendBinaryStringInfo(buf, "\"\\\\x", 4);
+				enlargeStringInfo(buf, 2 * len + 1);
+				buf->len += hex_encode(VARDATA_ANY(b), len, buf->data + buf->len);
+				buf->data[buf->len] = '\0';
+				appendStringInfoChar(buf, '"');
+			}
+			break;
+		case LCOL_OUTPUT:
+			{
+				char	   *str = OutputFunctionCall(&col->out, value);
+
+				escape_json(buf, str);
+				pfree(str);
+			}
+			break;
+	}
+}
+
+/*
+ * The row image and the key, as text, and the project the row belongs to;
+ * for tables whose columns all render directly.
+ */
+static void
+row_image_direct(LedgerRelInfo *info, HeapTuple tuple, TupleDesc desc,
+				 PtxLedgerText *image, PtxLedgerText *key,
+				 bool *has_project, int64 *project_id)
+{
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	int		   *start = palloc(sizeof(int) * Max(info->ncols, 1));
+	int		   *end = palloc(sizeof(int) * Max(info->ncols, 1));
+	StringInfoData img;
+	StringInfoData kbuf;
+	pg_tz	   *save_tz = session_timezone;
+	int			i;
+	bool		first;
+
+	heap_deform_tuple(tuple, desc, values, nulls);
+	initStringInfo(&img);
+	appendStringInfoChar(&img, '{');
+	if (utc_tz == NULL)
+		utc_tz = pg_tzset("UTC");
+	PG_TRY();
+	{
+		session_timezone = utc_tz;
+		for (i = 0; i < info->ncols; i++)
+		{
+			LedgerColumn *col = &info->cols[i];
+
+			if (i > 0)
+				appendBinaryStringInfo(&img, ", ", 2);
+			appendBinaryStringInfo(&img, col->label, col->labellen);
+			start[i] = img.len;
+			if (nulls[col->attidx])
+				appendBinaryStringInfo(&img, "null", 4);
+			else
+				render_value(&img, col, values[col->attidx]);
+			end[i] = img.len;
+		}
+	}
+	PG_FINALLY();
+	{
+		session_timezone = save_tz;
+	}
+	PG_END_TRY();
+	appendStringInfoChar(&img, '}');
+
+	initStringInfo(&kbuf);
+	appendStringInfoChar(&kbuf, '{');
+	first = true;
+	for (i = 0; i < info->ncols; i++)
+	{
+		LedgerColumn *col = &info->cols[i];
+
+		if (!col->is_key)
+			continue;
+		if (!first)
+			appendBinaryStringInfo(&kbuf, ", ", 2);
+		first = false;
+		appendBinaryStringInfo(&kbuf, col->label, col->labellen);
+		appendBinaryStringInfo(&kbuf, img.data + start[i], end[i] - start[i]);
+	}
+	appendStringInfoChar(&kbuf, '}');
+
+	/* as jsonb_get_int64() reads it from a jsonb image */
+	*has_project = false;
+	i = info->project_col;
+	if (i >= 0 && !nulls[info->cols[i].attidx])
+	{
+		LedgerColumn *col = &info->cols[i];
+
+		if (col->kind == LCOL_INT)
+		{
+			*has_project = true;
+			if (col->typid == INT2OID)
+				*project_id = DatumGetInt16(values[col->attidx]);
+			else if (col->typid == INT4OID)
+				*project_id = DatumGetInt32(values[col->attidx]);
+			else
+				*project_id = DatumGetInt64(values[col->attidx]);
+		}
+		else if (col->kind == LCOL_NUMERIC && img.data[start[i]] != '"')
+		{
+			char	   *s = pnstrdup(img.data + start[i], end[i] - start[i]);
+			char	   *endp;
+
+			errno = 0;
+			*project_id = strtoi64(s, &endp, 10);
+			*has_project = (errno == 0 && *endp == '\0' && endp != s);
+			pfree(s);
+		}
+	}
+
+	image->ptr = img.data;
+	image->len = img.len;
+	key->ptr = kbuf.data;
+	key->len = kbuf.len;
+	pfree(values);
+	pfree(nulls);
+	pfree(start);
+	pfree(end);
+}
+
 static LedgerRelInfo *
 relinfo_get(Relation rel)
 {
@@ -460,21 +814,17 @@ relinfo_get(Relation rel)
 	info = hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
 	if (found && info->valid)
 		return info;
-	if (found)
-	{
-		int			i;
-
-		for (i = 0; i < info->nkeys; i++)
-			pfree(info->keynames[i]);
-		if (info->keynames)
-			pfree(info->keynames);
-		if (info->name)
-			pfree(info->name);
-	}
+	if (found && info->cxt != NULL)
+		MemoryContextDelete(info->cxt);
 	info->valid = false;
+	info->cxt = NULL;
 	info->name = NULL;
 	info->keynames = NULL;
 	info->nkeys = 0;
+	info->direct = false;
+	info->ncols = 0;
+	info->cols = NULL;
+	info->project_col = -1;
 
 	pkoid = RelationGetPrimaryKeyIndex(rel);
 	if (!OidIsValid(pkoid))
@@ -489,7 +839,9 @@ relinfo_get(Relation rel)
 				 errhint("Add a primary key to the table, or untrack it with ptx.untrack().")));
 	}
 
-	old = MemoryContextSwitchTo(CacheMemoryContext);
+	info->cxt = AllocSetContextCreate(CacheMemoryContext, "ptx ledger relation",
+									  ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(info->cxt);
 	{
 		Relation	idx = index_open(pkoid, AccessShareLock);
 		int			i;
@@ -508,6 +860,7 @@ relinfo_get(Relation rel)
 		info->name = pstrdup(quote_qualified_identifier(nspname, RelationGetRelationName(rel)));
 		info->is_project = (strcmp(nspname, "ptx") == 0 &&
 							strcmp(RelationGetRelationName(rel), "project") == 0);
+		relinfo_plan_columns(info, desc);
 	}
 	MemoryContextSwitchTo(old);
 	info->valid = true;
@@ -615,38 +968,143 @@ client_addr_init(void)
 	client_addr_done = true;
 }
 
-static SPIPlanPtr
-insert_plan_get(void)
+/*
+ * Entries go straight into the heap of ptx.ledger_entry and its indexes,
+ * the way PostgreSQL writes its catalogs (CatalogTupleInsert()), not
+ * through SPI: no plan, no executor start-up and no constraint expressions
+ * rebuilt per row.  The index list and each index's IndexInfo, with its
+ * expressions and predicate compiled once, are kept per backend until a
+ * relcache invalidation of the table or of one of its indexes (ALTER
+ * EXTENSION UPDATE, DROP EXTENSION).
+ *
+ * Going around the executor skips the table's CHECK constraints and insert
+ * triggers: ledger_write_entry() builds only rows that meet the checks, and
+ * the ledger has no insert trigger (32_ledger_guard.sql).  A partitioned
+ * ledger would need its partition routing here.
+ */
+static void
+insert_state_build(Relation rel)
 {
-	if (insert_plan == NULL)
-	{
-		Oid			types[16] = {INT8OID, XID8OID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-			TEXTOID, TEXTOID, TEXTOID, INETOID, TEXTOID, TEXTOID, TEXTOID,
-		JSONOID, JSONOID, INT8OID, INT2OID, BYTEAOID};
-		SPIPlanPtr	plan;
+	MemoryContext old;
+	List	   *indexes;
+	ListCell   *lc;
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i = 0;
 
-		plan = SPI_prepare("INSERT INTO ptx.ledger_entry (seq, xid, logged_at, business_at, "
-						   "session_user_name, current_user_name, application_name, client_addr, "
-						   "operation, kind, relation, key, row_image, project_id, format, entry_hash) "
-						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-						   16, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		insert_plan = plan;
+	for (i = 0; i < Max(desc->natts, PTX_LEDGER_ENTRY_NATTS); i++)
+		if (i >= desc->natts || i >= PTX_LEDGER_ENTRY_NATTS ||
+			TupleDescAttr(desc, i)->attisdropped ||
+			TupleDescAttr(desc, i)->atttypid != ledger_entry_types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table ptx.ledger_entry does not have the columns this version of ptx writes"),
+					 errdetail("Column %d differs from what the ledger's library expects.", i + 1),
+					 errhint("Bring the extension up to date with ALTER EXTENSION ptx UPDATE.")));
+	i = 0;
+
+	if (insert_state.cxt != NULL)
+	{
+		FreeExecutorState(insert_state.estate);
+		MemoryContextDelete(insert_state.cxt);
 	}
-	return insert_plan;
+	memset(&insert_state, 0, sizeof(insert_state));
+	insert_state.cxt = AllocSetContextCreate(CacheMemoryContext,
+											 "ptx ledger insert",
+											 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(insert_state.cxt);
+	insert_state.tupdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+	insert_state.slot = MakeSingleTupleTableSlot(insert_state.tupdesc,
+												 &TTSOpsHeapTuple);
+	insert_state.estate = CreateExecutorState();
+	indexes = RelationGetIndexList(rel);
+	insert_state.nindexes = list_length(indexes);
+	insert_state.indexoids = palloc0(sizeof(Oid) * Max(insert_state.nindexes, 1));
+	insert_state.indexinfos = palloc0(sizeof(IndexInfo *) * Max(insert_state.nindexes, 1));
+	foreach(lc, indexes)
+	{
+		Relation	irel = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexInfo  *ii = BuildIndexInfo(irel);
+
+		if (ii->ii_ExclusionOps != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("ledger index \"%s\" is an exclusion constraint",
+							RelationGetRelationName(irel)),
+					 errdetail("Ledger entries are inserted without the executor, which alone checks exclusion constraints.")));
+		if (ii->ii_Expressions != NIL)
+			ii->ii_ExpressionsState = ExecPrepareExprList(ii->ii_Expressions,
+														  insert_state.estate);
+		if (ii->ii_Predicate != NIL)
+			ii->ii_PredicateState = ExecPrepareQual(ii->ii_Predicate,
+													insert_state.estate);
+		insert_state.indexoids[i] = RelationGetRelid(irel);
+		insert_state.indexinfos[i] = ii;
+		i++;
+		index_close(irel, NoLock);
+	}
+	MemoryContextSwitchTo(old);
+	insert_state.relid = RelationGetRelid(rel);
+	insert_state.valid = true;
+}
+
+static void
+ledger_insert(Oid relid, Datum *values, bool *isnull)
+{
+	Relation	rel = table_open(relid, RowExclusiveLock);
+	HeapTuple	tuple;
+	int			i;
+
+	if (!insert_state.valid || insert_state.relid != relid)
+		insert_state_build(rel);
+	tuple = heap_form_tuple(insert_state.tupdesc, values, isnull);
+	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
+
+	if (insert_state.nindexes > 0)
+	{
+		ExprContext *econtext = GetPerTupleExprContext(insert_state.estate);
+
+		ExecStoreHeapTuple(tuple, insert_state.slot, false);
+		econtext->ecxt_scantuple = insert_state.slot;
+		for (i = 0; i < insert_state.nindexes; i++)
+		{
+			IndexInfo  *ii = insert_state.indexinfos[i];
+			Relation	irel;
+			Datum		ivalues[INDEX_MAX_KEYS];
+			bool		inulls[INDEX_MAX_KEYS];
+
+			if (!ii->ii_ReadyForInserts)
+				continue;
+			if (ii->ii_PredicateState != NULL &&
+				!ExecQual(ii->ii_PredicateState, econtext))
+				continue;
+			irel = index_open(insert_state.indexoids[i], RowExclusiveLock);
+			FormIndexDatum(ii, insert_state.slot, insert_state.estate,
+						   ivalues, inulls);
+			index_insert(irel, ivalues, inulls, &tuple->t_self, rel,
+						 (irel->rd_index->indisunique && irel->rd_index->indimmediate)
+						 ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, ii);
+			index_close(irel, NoLock);
+		}
+		ExecClearTuple(insert_state.slot);
+		ResetExprContext(econtext);
+	}
+	heap_freetuple(tuple);
+	table_close(rel, NoLock);
+
+	/* what was written is visible to the next query, as after SPI */
+	CommandCounterIncrement();
 }
 
 static inline Datum
-text_datum(PtxLedgerText t, char *null)
+text_datum(PtxLedgerText t, bool *null)
 {
 	if (t.ptr == NULL)
 	{
-		*null = 'n';
+		*null = true;
 		return (Datum) 0;
 	}
-	*null = ' ';
+	*null = false;
 	return PointerGetDatum(cstring_to_text_with_len(t.ptr, t.len));
 }
 
@@ -656,19 +1114,17 @@ text_datum(PtxLedgerText t, char *null)
  */
 static int64
 ledger_write_entry(const char *operation, const char *kind,
-				   const char *relation, Jsonb *key, Jsonb *image,
-				   bool has_project_id, int64 project_id)
+				   const char *relation, PtxLedgerText key,
+				   PtxLedgerText image, bool has_project_id,
+				   int64 project_id)
 {
 	PtxLedgerEntryFields f;
 	StringInfoData buf;
 	uint8		hash[PTX_LEDGER_HASH_LEN];
 	Oid			entry_relid;
-	Oid			save_userid;
-	int			save_sec;
-	Datum		values[16];
-	char		nulls[17];
+	Datum		values[PTX_LEDGER_ENTRY_NATTS];
+	bool		nulls[PTX_LEDGER_ENTRY_NATTS];
 	bytea	   *hashbytes;
-	int			rc;
 
 	entry_relid = ptx_ledger_entry_relid(false);
 
@@ -688,8 +1144,8 @@ ledger_write_entry(const char *operation, const char *kind,
 	f.operation = cstr_text(operation);
 	f.kind = cstr_text(kind);
 	f.relation = cstr_text(relation);
-	f.key = jsonb_text(key);
-	f.row_image = jsonb_text(image);
+	f.key = key;
+	f.row_image = image;
 	f.has_project_id = has_project_id;
 	f.project_id = project_id;
 
@@ -701,8 +1157,7 @@ ledger_write_entry(const char *operation, const char *kind,
 	SET_VARSIZE(hashbytes, VARHDRSZ + PTX_LEDGER_HASH_LEN);
 	memcpy(VARDATA(hashbytes), hash, PTX_LEDGER_HASH_LEN);
 
-	memset(nulls, ' ', sizeof(nulls));
-	nulls[16] = '\0';
+	memset(nulls, false, sizeof(nulls));
 	values[0] = Int64GetDatum(f.seq);
 	values[1] = FullTransactionIdGetDatum(FullTransactionIdFromU64(f.xid));
 	values[2] = TimestampTzGetDatum(f.logged_at);
@@ -715,7 +1170,7 @@ ledger_write_entry(const char *operation, const char *kind,
 	else
 	{
 		values[7] = (Datum) 0;
-		nulls[7] = 'n';
+		nulls[7] = true;
 	}
 	values[8] = text_datum(f.operation, &nulls[8]);
 	values[9] = text_datum(f.kind, &nulls[9]);
@@ -723,21 +1178,11 @@ ledger_write_entry(const char *operation, const char *kind,
 	values[11] = text_datum(f.key, &nulls[11]);
 	values[12] = text_datum(f.row_image, &nulls[12]);
 	values[13] = Int64GetDatum(project_id);
-	nulls[13] = has_project_id ? ' ' : 'n';
+	nulls[13] = !has_project_id;
 	values[14] = Int16GetDatum(PTX_LEDGER_FORMAT);
 	values[15] = PointerGetDatum(hashbytes);
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(cached_entry_owner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_plan(insert_plan_get(), values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "insert into ptx.ledger_entry failed: %s",
-			 SPI_result_code_string(rc));
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ledger_insert(entry_relid, values, nulls);
 
 	pfree(buf.data);
 	return f.seq;
@@ -751,13 +1196,23 @@ static void
 write_row_entry(const char *operation, Relation rel, HeapTuple tuple)
 {
 	LedgerRelInfo *info = relinfo_get(rel);
-	Jsonb	   *image = row_to_jsonb(tuple, RelationGetDescr(rel));
-	Jsonb	   *key = key_from_image(image, info);
+	PtxLedgerText image;
+	PtxLedgerText key;
 	int64		project_id = 0;
 	bool		has_project;
 
-	has_project = jsonb_get_int64(image, info->is_project ? "id" : "project_id",
-								  &project_id);
+	if (info->direct)
+		row_image_direct(info, tuple, RelationGetDescr(rel), &image, &key,
+						 &has_project, &project_id);
+	else
+	{
+		Jsonb	   *jimage = row_to_jsonb(tuple, RelationGetDescr(rel));
+
+		image = jsonb_text(jimage);
+		key = jsonb_text(key_from_image(jimage, info));
+		has_project = jsonb_get_int64(jimage, info->is_project ? "id" : "project_id",
+									  &project_id);
+	}
 	ledger_write_entry(operation, NULL, info->name, key, image,
 					   has_project, project_id);
 }
@@ -815,8 +1270,8 @@ ptx_ledger_record_event(const char *kind, const char *relation,
 		jsonb_get_int64(key, "project_id", &project_id) ||
 		(relation != NULL && strcmp(relation, "ptx.project") == 0 &&
 		 jsonb_get_int64(key, "id", &project_id));
-	return ledger_write_entry("EVENT", kind, relation, key, payload,
-							  has_project, project_id);
+	return ledger_write_entry("EVENT", kind, relation, jsonb_text(key),
+							  jsonb_text(payload), has_project, project_id);
 }
 
 PG_FUNCTION_INFO_V1(ptx_ledger_event);
