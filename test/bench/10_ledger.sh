@@ -9,6 +9,8 @@
 set -euo pipefail
 
 SECS=${LEDGER_BENCH_SECS:-15}
+REPS=${LEDGER_BENCH_REPS:-3}
+WARMUP=${LEDGER_BENCH_WARMUP:-3}
 PEERS=$PTX_SHARED/peers/audit_trigger.sql
 WORK=$(mktemp -d "${BENCH_WORKDIR:-/tmp}/ledger-bench.XXXXXX")
 log() { printf '%s\n' "$*" >&2; }
@@ -53,19 +55,36 @@ EOF
     q -d "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
 }
 
-run_load() {   # run_load DB -> tps
-    pgbench -n -c 8 -j 2 -T "$SECS" -f "$WORK/trade.sql" "$1" 2>"$WORK/$1.err" \
+run_load() {   # run_load DB SECS -> tps
+    pgbench -n -c 8 -j 2 -T "$2" -f "$WORK/trade.sql" "$1" 2>"$WORK/$1.err" \
         | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
-declare -A TPS
-for v in none ptx log chain; do
-    log "ledger bench: variant $v"
+# The machine is shared and its load varies: every variant runs REPS times,
+# the variants interleaved in an order that rotates from one round to the
+# next (no variant always first or last), after a warm-up run of each; the
+# figure of a variant is the median of its runs.
+VARIANTS=(none ptx log chain)
+declare -A RUNS TPS
+for v in "${VARIANTS[@]}"; do
+    log "ledger bench: setting up variant $v"
     setup_db "bench_ledger_$v" "$v"
-    TPS[$v]=$(run_load "bench_ledger_$v")
-    [ -n "${TPS[$v]}" ] || { cat "$WORK/bench_ledger_$v.err" >&2; exit 1; }
-    log "  ${TPS[$v]} tps"
+    run_load "bench_ledger_$v" "$WARMUP" >/dev/null
 done
+for ((r = 0; r < REPS; r++)); do
+    for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
+        v=${VARIANTS[$(( (i + r) % ${#VARIANTS[@]} ))]}
+        t=$(run_load "bench_ledger_$v" "$SECS")
+        [ -n "$t" ] || { cat "$WORK/bench_ledger_$v.err" >&2; exit 1; }
+        RUNS[$v]="${RUNS[$v]:-} $t"
+        log "  round $((r + 1)) $v: $t tps"
+    done
+done
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+for v in "${VARIANTS[@]}"; do
+    TPS[$v]=$(median <<<"${RUNS[$v]}")
+done
+runs() { sed 's/^ //; s/\([0-9]*\)\.[0-9]*/\1/g; s/ /, /g' <<<"${RUNS[$1]}"; }
 
 # Verification: bytes hashed by the chain check (entry serializations,
 # Merkle nodes, block headers) over its time, against openssl on 1 KiB blocks.
@@ -108,16 +127,18 @@ cat <<EOF
 Trading write workload: \`pgbench -n -c 8 -j 2 -T $SECS\`, each transaction
 inserts a bid (foreign key to its project) and updates the project's bid
 count: two logged rows.  Each variant in its own database with the same
-tables; \`ptx\` tracks both tables with \`ptx.track()\`, the sealing workers
-running; the peers attach \`peer_audit.log()\` / \`peer_audit.chain()\` as
-AFTER ROW triggers.
+tables, on the same server; \`ptx\` tracks both tables with \`ptx.track()\`,
+the sealing workers running; the peers attach \`peer_audit.log()\` /
+\`peer_audit.chain()\` as AFTER ROW triggers.  After a ${WARMUP} s warm-up of
+each, the variants run $REPS rounds, interleaved in a rotating order; tps is
+the median of a variant's runs (all runs listed).
 
-| variant | tps | ratio to no logging |
-|---|---:|---:|
-| no logging | ${TPS[none]} | 1.00 |
-| ptx ledger (entry hash in C, sealed blocks) | ${TPS[ptx]} | $r_ptx |
-| peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log |
-| peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain |
+| variant | tps (median) | ratio to no logging | runs |
+|---|---:|---:|---|
+| no logging | ${TPS[none]} | 1.00 | $(runs none) |
+| ptx ledger (entry hash in C, sealed blocks) | ${TPS[ptx]} | $r_ptx | $(runs ptx) |
+| peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log | $(runs log) |
+| peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain | $(runs chain) |
 
 Target: ptx ≥ 0.85 × no logging — **$(verdict "$r_ptx" 0.85)** ($r_ptx).
 
