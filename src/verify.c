@@ -22,10 +22,10 @@
  * the primary key index, which needs no memory per entry.  Either way the
  * problems found, and their order, are the same.
  *
- * Hashes are computed with libcrypto directly, the digest fetched once per
- * backend, and the entries serialized straight from the heap tuple into one
- * buffer; the bytes are those of docs/ledger-format.md, which
- * ptx_ledger_serialize_entry() (ledger.c) writes for the capture.
+ * Hashes are computed with libcrypto directly, and the entries serialized
+ * straight from the heap tuple into one buffer; the bytes are those of
+ * docs/ledger-format.md, which ptx_ledger_serialize_entry() (ledger.c)
+ * writes for the capture and ptx.ledger_entry_bytes() returns.
  *
  * Verification starting at block n trusts block n-1's stored hash as its
  * anchor; a full verification, or ptx.verify(digests), anchors at genesis or
@@ -227,9 +227,11 @@ ledger_scan_end(LedgerScan *ls)
 /* ---------------------------------------------------------------------
  * SHA-256 through libcrypto
  *
- * The digest is fetched once per backend and one context reused: the
- * implicit fetch of every EVP_DigestInit_ex(EVP_sha256()) costs more than
- * hashing an entry.
+ * With OpenSSL 3.0, every EVP_DigestInit_ex() frees and allocates the
+ * digest's context, and with EVP_sha256() looks the algorithm up again:
+ * more than the hashing of a short entry costs.  The SHA256_* functions of
+ * the API level PostgreSQL builds against (OPENSSL_API_COMPAT in
+ * pg_config.h) work on a context on the stack.
  * ---------------------------------------------------------------------
  */
 static inline void
@@ -490,7 +492,7 @@ typedef struct EntrySource
 	int64		pos;
 	uint8	   *computed;		/* hashes of ENTRY_BAD_HASH entries */
 	int32		ncomputed;
-	int32		maxcomputed;
+	int32		maxcomputed;	/* the array holds < 2^31 entries */
 	/* the index scan, when there is no array */
 	LedgerScan	scan;
 	bool		scan_open;
@@ -550,8 +552,8 @@ check_entry(Verifier *v, EntrySource *src, const Datum *values,
 	{
 		src->maxcomputed = Max(16, 2 * src->maxcomputed);
 		src->computed = src->computed == NULL ?
-			palloc(src->maxcomputed * PTX_LEDGER_HASH_LEN) :
-			repalloc(src->computed, src->maxcomputed * PTX_LEDGER_HASH_LEN);
+			palloc_extended((Size) src->maxcomputed * PTX_LEDGER_HASH_LEN, MCXT_ALLOC_HUGE) :
+			repalloc_huge(src->computed, (Size) src->maxcomputed * PTX_LEDGER_HASH_LEN);
 	}
 	memcpy(src->computed + src->ncomputed * PTX_LEDGER_HASH_LEN, computed,
 		   PTX_LEDGER_HASH_LEN);
@@ -638,6 +640,7 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 	bool		fits = true;
 
 	entry_atts(desc, &v->ea);
+	limit = Min(limit, PG_INT32_MAX);
 	cap = Max(1024, (int64) Min((double) limit, rel->rd_rel->reltuples * 1.1));
 	src->items = palloc_extended(cap * sizeof(EntryCheck), MCXT_ALLOC_HUGE);
 	src->nitems = 0;
