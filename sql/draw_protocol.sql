@@ -205,6 +205,8 @@ SET LOCAL session_replication_role = replica;
 UPDATE ptx.draw_pool SET label = 'other' WHERE draw_id = :d1;
 SELECT ptx.verify_draw(:d1) AS label_changed;
 SELECT problem, detail FROM ptx.verify_draws();
+-- and the ledger's verification reports it too
+SELECT problem, count(*) FROM ptx.verify() WHERE problem <> 'unsealed' GROUP BY 1 ORDER BY 1;
 ROLLBACK;
 BEGIN;
 SET LOCAL session_replication_role = replica;

@@ -121,6 +121,7 @@ SET LOCAL session_replication_role = replica;
 DELETE FROM ptx.agency_business WHERE supervisor_id = 2 AND year = 2024 AND agency_id = 6;
 INSERT INTO ptx.agency_business VALUES (3, 2024, 5);
 SELECT problem, detail FROM ptx.verify_agency_business();
+SELECT problem, count(*) FROM ptx.verify() WHERE problem LIKE 'agency%' GROUP BY 1 ORDER BY 1;
 SET LOCAL session_replication_role = origin;
 SELECT ptx.rebuild_agency_business() > 0 AS rebuilt;
 SELECT count(*) AS problems_after_rebuild FROM ptx.verify_agency_business();
