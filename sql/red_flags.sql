@@ -391,3 +391,15 @@ SELECT d::text AS dumped
   FROM (SELECT unnest(extconfig)::regclass AS d FROM pg_extension WHERE extname = 'ptx') x
  WHERE d::text LIKE 'ptx.red_flag%' ORDER BY 1;
 RESET ptx.fake_now;
+-- the test roles leave their group roles, as they came
+DO $$
+DECLARE r text;
+BEGIN
+  FOR r IN SELECT substr(rolname, 13) FROM pg_roles
+            WHERE rolname IN ('regress_ptx_admin', 'regress_ptx_operator', 'regress_ptx_supervisor',
+                              'regress_ptx_auditor', 'regress_ptx_public') LOOP
+    IF pg_has_role('regress_ptx_' || r, 'ptx_' || r, 'MEMBER') THEN
+      EXECUTE format('REVOKE %I FROM %I', 'ptx_' || r, 'regress_ptx_' || r);
+    END IF;
+  END LOOP;
+END $$;
