@@ -10,19 +10,6 @@ RESET client_min_messages;
 SET TimeZone = 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';
 
--- Stand-ins for the ledger and credit modules where they are not installed
--- (see expert_draw.sql).
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-  IF to_regprocedure('ptx.is_restricted(text,bigint,date)') IS NULL THEN
-    CREATE FUNCTION ptx.is_restricted(subject_kind text, subject_id bigint, at_date date DEFAULT ptx.now()::date)
-      RETURNS boolean LANGUAGE sql STABLE AS 'SELECT false';
-  END IF;
-END $$;
 SET client_min_messages = warning;
 DO $$
 DECLARE r text;

@@ -8,16 +8,6 @@ CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
 
--- ptx.ledger_event belongs to the ledger module; where that module is not
--- installed, a function that records nothing stands in for it here.
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-END $$;
-
 \set seed '''\\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f''::bytea'
 
 -- Several needs from one stream, each from its own pool less the earlier
@@ -181,6 +171,67 @@ UPDATE ptx.draw_request SET seed_random = sha256('x'), seed = sha256('x') WHERE 
 SELECT ptx.verify_draw(:d1) AS seed_changed;
 ROLLBACK;
 SELECT ptx.verify_draw(:d1) AS still_verified;
+
+-- The ledger records the execution: pools and picks by their hashes, as
+-- ptx.draw_record recomputes them; the rows of ptx.draw_pool and
+-- ptx.draw_pick are not captured one by one.
+SELECT (e.row_image::jsonb - 'kind' - 'project_id') = ptx.draw_record(:d1) AS event_is_record,
+       e.row_image::jsonb -> 'pools' AS recorded_pools, e.row_image::jsonb -> 'picks' AS recorded_picks
+  FROM ptx.ledger_entry e
+ WHERE e.kind = 'draw_executed' AND e.key::jsonb = jsonb_build_object('id', :d1);
+SELECT (SELECT count(*) FROM ptx.ledger_entry e WHERE e.relation IN ('ptx.draw_pool', 'ptx.draw_pick')) AS row_entries,
+       (SELECT count(*) FROM ptx.tracked t WHERE t.relation IN ('ptx.draw_pool', 'ptx.draw_pick')) AS tracked;
+-- The hashes are those of their SQL definitions (docs/reference/draws.md).
+SELECT ptx.draw_picks_hash(array_agg(p.seat ORDER BY p.seat), array_agg(p.subject_id ORDER BY p.seat),
+                           array_agg(p.role ORDER BY p.seat), array_agg(p.assigned_to ORDER BY p.seat))
+       = sha256(convert_to(string_agg(p.seat || ',' || p.subject_id || ',' || p.role || ','
+                                      || coalesce(p.assigned_to::text, '') || E'\n', '' ORDER BY p.seat), 'UTF8'))
+       AS picks_hash_matches_sql
+  FROM ptx.draw_pick p WHERE p.draw_id = :d1;
+SELECT encode(ptx.draw_picks_hash('{1,2}', '{7,9}', '{inspector,agency}', '{3,NULL}'), 'hex')
+       = encode(sha256(convert_to(E'1,7,inspector,3\n2,9,agency,\n', 'UTF8')), 'hex') AS picks_hash_assigned;
+SELECT ptx.draw_groups_hash('{5,NULL,-2}') = sha256(convert_to(E'5\n\n-2\n', 'UTF8')) AS groups_hash_matches_sql,
+       ptx.draw_groups_hash('{}') = sha256('') AS groups_hash_empty;
+SELECT ptx.draw_picks_hash('{1}', '{1,2}', '{a}', '{NULL}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.draw_picks_hash('{1}', '{1}', '{NULL}', '{NULL}');
+\echo :LAST_ERROR_SQLSTATE
+-- Changes the replay alone would not see, made with triggers off, fail
+-- against the recorded event: a pool relabelled, its wanted changed, groups
+-- added; picks and pool removed together.
+SELECT * FROM ptx.verify_draws();
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ptx.draw_pool SET label = 'other' WHERE draw_id = :d1;
+SELECT ptx.verify_draw(:d1) AS label_changed;
+SELECT problem, detail FROM ptx.verify_draws();
+-- and the ledger's verification reports it too
+SELECT problem, count(*) FROM ptx.verify() WHERE problem <> 'unsealed' GROUP BY 1 ORDER BY 1;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ptx.draw_pool SET wanted = 4 WHERE draw_id = :d1;
+SELECT ptx.verify_draw(:d1) AS wanted_changed;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ptx.draw_pool SET groups = ARRAY(SELECT 1::bigint FROM generate_series(1, 10)) WHERE draw_id = :d1;
+SELECT ptx.verify_draw(:d1) AS groups_added;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM ptx.draw_pick WHERE draw_id = :d1;
+DELETE FROM ptx.draw_pool WHERE draw_id = :d1;
+SELECT ptx.verify_draw(:d1) AS pool_and_picks_removed;
+ROLLBACK;
+SELECT ptx.verify_draw(:d1) AS verified_again;
+-- Every pick belongs to an execution (checked per statement).
+INSERT INTO ptx.draw_pick (draw_id, seat, subject_id, role) VALUES (:d2, 1, 1, 'member');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM ptx.draw_execution WHERE draw_id = :d1;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE ptx.draw_pick SET draw_id = :d2 WHERE draw_id = :d1 AND seat = 1;
+\echo :LAST_ERROR_SQLSTATE
 
 -- A kind whose module is missing.
 INSERT INTO ptx.draw_kind VALUES ('regress_missing', 'public.nothing_here(bigint)', 'public.nothing_here(bigint)', 'test');

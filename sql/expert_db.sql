@@ -10,16 +10,6 @@ RESET client_min_messages;
 SET TimeZone = 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';
 
--- ptx.ledger_event belongs to the ledger module; where that module is not
--- installed, a function that records nothing stands in for it here.
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-END $$;
-
 -- Identifiers with valid check characters.
 CREATE OR REPLACE FUNCTION regress_uscc(n int) RETURNS text LANGUAGE sql AS $$
   SELECT '91150000' || lpad(n::text, 9, '0') || ptx.uscc_check_char('91150000' || lpad(n::text, 9, '0')) $$;

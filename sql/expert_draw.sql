@@ -10,23 +10,6 @@ RESET client_min_messages;
 SET TimeZone = 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';
 
--- ptx.ledger_event (ledger module) and ptx.is_restricted (credit module):
--- where those modules are not installed, stand-ins serve this test: the
--- first records nothing, the second reads regress_restricted.
-CREATE TABLE regress_restricted (expert_id bigint);
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-  IF to_regprocedure('ptx.is_restricted(text,bigint,date)') IS NULL THEN
-    CREATE FUNCTION ptx.is_restricted(subject_kind text, subject_id bigint, at_date date DEFAULT ptx.now()::date)
-      RETURNS boolean LANGUAGE sql STABLE
-      AS $f$ SELECT subject_kind = 'expert' AND EXISTS (SELECT 1 FROM public.regress_restricted r WHERE r.expert_id = subject_id) $f$;
-  END IF;
-END $$;
-
 CREATE OR REPLACE FUNCTION regress_uscc(n int) RETURNS text LANGUAGE sql AS $$
   SELECT '91150000' || lpad(n::text, 9, '0') || ptx.uscc_check_char('91150000' || lpad(n::text, 9, '0')) $$;
 CREATE OR REPLACE FUNCTION regress_rid(n int) RETURNS text LANGUAGE sql AS $$
@@ -110,15 +93,8 @@ SELECT ptx.record_expert_penalty(:x12, '2020-05-01', '串通投标受行政处�
        ptx.record_expert_penalty(:x13, '2024-06-11', '评标日后的处罚') \gset
 SELECT ptx.suspend_expert(:x14, '2024-06-10', '暂停'), ptx.suspend_expert(:x15, '2024-06-09', '暂停'),
        ptx.dismiss_expert(:x16, '清退') \gset
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.add_credit_record(text,bigint,text,text,date,date,text,text)') IS NOT NULL THEN
-    PERFORM ptx.add_credit_record('expert', (SELECT id FROM ptx.expert WHERE name LIKE 'e24 %'),
-                                  'expert_ban', '取消担任评标委员会成员资格', '2024-01-01');
-  ELSE
-    INSERT INTO regress_restricted SELECT id FROM ptx.expert WHERE name LIKE 'e24 %';
-  END IF;
-END $$;
+SELECT ptx.add_credit_record('expert', (SELECT id FROM ptx.expert WHERE name LIKE 'e24 %'),
+                             'expert_ban', '取消担任评标委员会成员资格', '2024-01-01') \gset
 SET ptx.fake_now = '2024-06-10 09:00:00+08';
 
 -- Eligibility for a need of A0801 on 2024-06-10: the pool of the draw, and
@@ -346,4 +322,3 @@ SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A08","count":1}]');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.replace_pick(:d2, (SELECT subject_id FROM ptx.draw_pick WHERE draw_id = :d2 AND seat = 1), '结果公示后');
 \echo :LAST_ERROR_SQLSTATE
-DROP TABLE regress_restricted;

@@ -111,6 +111,21 @@ SET LOCAL timezone = 'UTC';
 SELECT ptx.inspection_population(2024, 2) AS hohhot_2024_utc;
 SELECT * FROM ptx.agency_business_zone;
 ROLLBACK;
+-- The summary is derived, not captured by the ledger row by row; it is
+-- verified against the projects: a row removed or added behind the
+-- triggers' back is found, and a rebuild repairs it.
+SELECT count(*) AS captured_rows FROM ptx.ledger_entry WHERE relation = 'ptx.agency_business';
+SELECT * FROM ptx.verify_agency_business();
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM ptx.agency_business WHERE supervisor_id = 2 AND year = 2024 AND agency_id = 6;
+INSERT INTO ptx.agency_business VALUES (3, 2024, 5);
+SELECT problem, detail FROM ptx.verify_agency_business();
+SELECT problem, count(*) FROM ptx.verify() WHERE problem LIKE 'agency%' GROUP BY 1 ORDER BY 1;
+SET LOCAL session_replication_role = origin;
+SELECT ptx.rebuild_agency_business() > 0 AS rebuilt;
+SELECT count(*) AS problems_after_rebuild FROM ptx.verify_agency_business();
+ROLLBACK;
 SELECT ptx.inspection_period(1999);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.inspection_period(NULL);

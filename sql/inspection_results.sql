@@ -12,16 +12,6 @@ RESET client_min_messages;
 SET timezone = 'Asia/Shanghai';
 SET ptx.fake_now = '2024-12-30 09:00:00+08';
 
--- ptx.ledger_event belongs to the ledger module; where that module is not
--- installed, a function that records nothing stands in for it here.
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-END $$;
-
 \o /dev/null
 SELECT ptx.add_region('150000', '内蒙古自治区');
 CREATE FUNCTION pg_temp.uscc(n int) RETURNS text LANGUAGE sql

@@ -26,6 +26,7 @@
 #include "common/cryptohash.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "port.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -38,6 +39,8 @@ PG_FUNCTION_INFO_V1(ptx_strong_random_bytes);
 PG_FUNCTION_INFO_V1(ptx_draw_pool_hash);
 PG_FUNCTION_INFO_V1(ptx_draw_pick_needs);
 PG_FUNCTION_INFO_V1(ptx_draw_pool_sorted);
+PG_FUNCTION_INFO_V1(ptx_draw_groups_hash);
+PG_FUNCTION_INFO_V1(ptx_draw_picks_hash);
 
 /*
  * ptx.strong_random_bytes(n int) → bytea
@@ -159,6 +162,153 @@ ptx_draw_pool_sorted(PG_FUNCTION_ARGS)
 			PG_RETURN_BOOL(false);
 	}
 	PG_RETURN_BOOL(true);
+}
+
+/* SHA-256 of text lines, fed piecewise; errors name what was hashed */
+typedef struct LineHash
+{
+	pg_cryptohash_ctx *ctx;
+	StringInfoData buf;
+	const char *what;
+} LineHash;
+
+static void
+line_hash_fail(LineHash *h)
+{
+	const char *why = pg_cryptohash_error(h->ctx);
+
+	pg_cryptohash_free(h->ctx);
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("could not compute the hash of %s", h->what),
+			 errdetail("SHA-256 failed: %s.", why)));
+}
+
+static void
+line_hash_init(LineHash *h, const char *what)
+{
+	h->what = what;
+	h->ctx = pg_cryptohash_create(PG_SHA256);
+	initStringInfo(&h->buf);
+	if (pg_cryptohash_init(h->ctx) < 0)
+		line_hash_fail(h);
+}
+
+/* hands the buffered lines to the hash once they pass 8 kB, or at the end */
+static void
+line_hash_flush(LineHash *h, bool force)
+{
+	if (h->buf.len > 0 && (force || h->buf.len >= 8192))
+	{
+		if (pg_cryptohash_update(h->ctx, (uint8 *) h->buf.data, h->buf.len) < 0)
+			line_hash_fail(h);
+		resetStringInfo(&h->buf);
+	}
+}
+
+static bytea *
+line_hash_final(LineHash *h)
+{
+	bytea	   *out = (bytea *) palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	line_hash_flush(h, true);
+	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	if (pg_cryptohash_final(h->ctx, (uint8 *) VARDATA(out), PG_SHA256_DIGEST_LENGTH) < 0)
+		line_hash_fail(h);
+	pg_cryptohash_free(h->ctx);
+	pfree(h->buf.data);
+	return out;
+}
+
+static Datum *array_elements(ArrayType *arr, Oid elemtype, const char *what, int *n, bool **nulls);
+
+/*
+ * ptx.draw_groups_hash(groups bigint[]) → bytea
+ *
+ * The hash of the groups of a stored pool (the employer of each expert,
+ * in the order of the pool): SHA-256 of one line per element, the group in
+ * decimal followed by a newline, an empty line for NULL; in SQL,
+ * sha256(convert_to(string_agg(coalesce(g::text, '') || E'\n', '' ORDER BY i), 'UTF8')).
+ * The draw's ledger event records it beside the pool's hash.
+ */
+Datum
+ptx_draw_groups_hash(PG_FUNCTION_ARGS)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	LineHash	h;
+
+	elems = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "groups", &n, &nulls);
+	line_hash_init(&h, "the groups of a draw pool");
+	for (i = 0; i < n; i++)
+	{
+		if (!nulls[i])
+			appendStringInfo(&h.buf, INT64_FORMAT, DatumGetInt64(elems[i]));
+		appendStringInfoChar(&h.buf, '\n');
+		line_hash_flush(&h, false);
+	}
+	PG_RETURN_BYTEA_P(line_hash_final(&h));
+}
+
+/*
+ * ptx.draw_picks_hash(seats int[], subjects bigint[], roles text[],
+ *					   assigned bigint[]) → bytea
+ *
+ * The hash of the picks of a draw, given in seat order: SHA-256 of one
+ * line per pick, "seat,subject_id,role,assigned_to" and a newline,
+ * assigned_to empty when NULL; in SQL,
+ * sha256(convert_to(string_agg(seat || ',' || subject_id || ',' || role || ','
+ *                   || coalesce(assigned_to::text, '') || E'\n', '' ORDER BY seat), 'UTF8')).
+ * The draw's ledger event records it, so that the stored picks
+ * (ptx.draw_pick) are checked against the ledger by ptx.verify_draw.
+ */
+Datum
+ptx_draw_picks_hash(PG_FUNCTION_ARGS)
+{
+	Datum	   *seats;
+	Datum	   *subjects;
+	Datum	   *roles;
+	Datum	   *assigned;
+	bool	   *assigned_null;
+	int			nseats;
+	int			nsubjects;
+	int			nroles;
+	int			nassigned;
+	int			i;
+	LineHash	h;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the picks of a draw need seats, subjects, roles and assignments")));
+	seats = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT4OID, "seats", &nseats, NULL);
+	subjects = array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "subjects", &nsubjects, NULL);
+	roles = array_elements(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "roles", &nroles, NULL);
+	assigned = array_elements(PG_GETARG_ARRAYTYPE_P(3), INT8OID, "assignments", &nassigned,
+							  &assigned_null);
+	if (nsubjects != nseats || nroles != nseats || nassigned != nseats)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the picks of a draw have %d seats, %d subjects, %d roles and %d assignments",
+						nseats, nsubjects, nroles, nassigned),
+				 errhint("Give one element of each for every pick.")));
+	line_hash_init(&h, "the picks of a draw");
+	for (i = 0; i < nseats; i++)
+	{
+		text	   *role = DatumGetTextPP(roles[i]);
+
+		appendStringInfo(&h.buf, "%d," INT64_FORMAT ",", DatumGetInt32(seats[i]),
+						 DatumGetInt64(subjects[i]));
+		appendBinaryStringInfo(&h.buf, VARDATA_ANY(role), VARSIZE_ANY_EXHDR(role));
+		appendStringInfoChar(&h.buf, ',');
+		if (!assigned_null[i])
+			appendStringInfo(&h.buf, INT64_FORMAT, DatumGetInt64(assigned[i]));
+		appendStringInfoChar(&h.buf, '\n');
+		line_hash_flush(&h, false);
+	}
+	PG_RETURN_BYTEA_P(line_hash_final(&h));
 }
 
 /* a candidate of one need with its group (0 = none) */

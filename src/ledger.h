@@ -104,6 +104,7 @@ extern int64 ptx_ledger_snapshot_relation(Oid relid);
 /* seal.c */
 extern int64 ptx_ledger_seal(bool baseline);
 extern int64 ptx_ledger_baseline(void);
+extern bool ptx_ledger_lock_extension(void);
 extern void ptx_ledger_init(void);
 
 /* verify.c */

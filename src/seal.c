@@ -31,7 +31,9 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -369,10 +371,30 @@ ptx_ledger_seal(bool baseline)
 	return blocks;
 }
 
+/*
+ * Takes a share lock on the extension object, as DROP EXTENSION takes its
+ * exclusive lock on it before it locks any of ptx's tables.  A seal that
+ * holds it keeps the drop waiting until it ends; a seal that waits for it
+ * holds no lock on ptx's tables yet.  Either way the two cannot deadlock.
+ * Returns false when ptx is not (or no longer) installed.
+ */
+bool
+ptx_ledger_lock_extension(void)
+{
+	Oid			extoid = get_extension_oid("ptx", true);
+
+	if (!OidIsValid(extoid))
+		return false;
+	LockDatabaseObject(ExtensionRelationId, extoid, 0, AccessShareLock);
+	/* the lock manager accepted invalidations: a drop that won is seen */
+	return get_extension_oid("ptx", true) == extoid;
+}
+
 PG_FUNCTION_INFO_V1(ptx_seal);
 
 Datum
 ptx_seal(PG_FUNCTION_ARGS)
 {
+	(void) ptx_ledger_lock_extension();
 	PG_RETURN_INT64(ptx_ledger_seal(true));
 }

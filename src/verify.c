@@ -5,13 +5,27 @@
  *
  * ptx.verify_chain(from_block) walks the blocks from from_block on, in
  * block_no order, and the entries from the first seq of that block on, in
- * seq order, in one pass of each primary key index.  For every entry it
- * recomputes the hash over the canonical serialization; for every block the
- * entry count, the Merkle root of the stored entry hashes, the block hash,
- * the link to the previous block and the adjacency of seq ranges.  Entries
- * after the last block are checked for their hash only.  It returns one row
- * per problem; the SQL wrapper ptx.verify() adds the comparison of tracked
- * tables with their last images and the check of the sealing lag.
+ * seq order.  For every entry it recomputes the hash over the canonical
+ * serialization; for every block the entry count, the Merkle root of the
+ * stored entry hashes, the block hash, the link to the previous block and
+ * the adjacency of seq ranges.  Entries after the last block are checked
+ * for their hash only.  It returns one row per problem; the SQL wrapper
+ * ptx.verify() adds the comparison of tracked tables with their last images
+ * and the check of the sealing lag.
+ *
+ * Entries are read in one sequential pass over the heap, in physical order,
+ * which is the order they were written in up to the interleaving of
+ * concurrent writers.  Each entry's hash is checked as it is read, and what
+ * the blocks need of it (seq, stored hash, verdict) goes into an array that
+ * is sorted by seq when the pass found it out of order.  When the array
+ * would outgrow maintenance_work_mem, the pass is abandoned for a walk of
+ * the primary key index, which needs no memory per entry.  Either way the
+ * problems found, and their order, are the same.
+ *
+ * Hashes are computed with libcrypto directly, and the entries serialized
+ * straight from the heap tuple into one buffer; the bytes are those of
+ * docs/ledger-format.md, which ptx_ledger_serialize_entry() (ledger.c)
+ * writes for the capture and ptx.ledger_entry_bytes() returns.
  *
  * Verification starting at block n trusts block n-1's stored hash as its
  * anchor; a full verification, or ptx.verify(digests), anchors at genesis or
@@ -21,13 +35,16 @@
  */
 #include "postgres.h"
 
+#include <openssl/sha.h>
+
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -36,6 +53,7 @@
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/inet.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -206,110 +224,64 @@ ledger_scan_end(LedgerScan *ls)
 	table_close(ls->heap, AccessShareLock);
 }
 
-/* client address text, cached for runs of entries from one client */
-typedef struct InetCache
+/* ---------------------------------------------------------------------
+ * SHA-256 through libcrypto
+ *
+ * With OpenSSL 3.0, every EVP_DigestInit_ex() frees and allocates the
+ * digest's context, and with EVP_sha256() looks the algorithm up again:
+ * more than the hashing of a short entry costs.  The SHA256_* functions of
+ * the API level PostgreSQL builds against (OPENSSL_API_COMPAT in
+ * pg_config.h) work on a context on the stack.
+ * ---------------------------------------------------------------------
+ */
+static inline void
+sha256(const void *data, size_t len, uint8 *out)
 {
-	bytea	   *raw;
-	char	   *text;
-} InetCache;
+	SHA256_CTX	c;
 
-static inline PtxLedgerText
-slot_text(TupleTableSlot *slot, int att)
-{
-	PtxLedgerText t = {NULL, 0};
-
-	if (!slot->tts_isnull[att])
-	{
-		struct varlena *v = (struct varlena *) DatumGetPointer(slot->tts_values[att]);
-
-		if (VARATT_IS_EXTENDED(v))
-		{
-			v = pg_detoast_datum_packed(v);
-			if (VARATT_IS_EXTENDED(v))
-				v = pg_detoast_datum(v);
-		}
-		t.ptr = VARDATA_ANY(v);
-		t.len = VARSIZE_ANY_EXHDR(v);
-	}
-	return t;
-}
-
-static PtxLedgerText
-slot_inet_text(TupleTableSlot *slot, int att, InetCache *cache)
-{
-	PtxLedgerText t = {NULL, 0};
-	struct varlena *v;
-
-	if (slot->tts_isnull[att])
-		return t;
-	v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(slot->tts_values[att]));
-	if (cache->raw == NULL ||
-		VARSIZE_ANY(v) != VARSIZE_ANY(cache->raw) ||
-		memcmp(v, cache->raw, VARSIZE_ANY(v)) != 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-		cache->raw = palloc(VARSIZE_ANY(v));
-		memcpy(cache->raw, v, VARSIZE_ANY(v));
-		cache->text = DatumGetCString(DirectFunctionCall1(inet_out, PointerGetDatum(v)));
-		MemoryContextSwitchTo(old);
-	}
-	t.ptr = cache->text;
-	t.len = strlen(cache->text);
-	return t;
-}
-
-/* serializes the entry in the slot into buf (reset first) */
-static void
-entry_serialize_slot(TupleTableSlot *slot, const EntryAtts *a, InetCache *ic,
-					 StringInfo buf)
-{
-	PtxLedgerEntryFields f;
-	bool	   *n = slot->tts_isnull;
-	Datum	   *v = slot->tts_values;
-
-	f.seq = DatumGetInt64(v[a->seq]);
-	f.xid = n[a->xid] ? 0 : U64FromFullTransactionId(DatumGetFullTransactionId(v[a->xid]));
-	f.logged_at = n[a->logged_at] ? 0 : DatumGetTimestampTz(v[a->logged_at]);
-	f.business_at = n[a->business_at] ? 0 : DatumGetTimestampTz(v[a->business_at]);
-	f.session_user_name = slot_text(slot, a->session_user_name);
-	f.current_user_name = slot_text(slot, a->current_user_name);
-	f.application_name = slot_text(slot, a->application_name);
-	f.client_addr = slot_inet_text(slot, a->client_addr, ic);
-	f.operation = slot_text(slot, a->operation);
-	f.kind = slot_text(slot, a->kind);
-	f.relation = slot_text(slot, a->relation);
-	f.key = slot_text(slot, a->key);
-	f.row_image = slot_text(slot, a->row_image);
-	f.has_project_id = !n[a->project_id];
-	f.project_id = f.has_project_id ? DatumGetInt64(v[a->project_id]) : 0;
-	resetStringInfo(buf);
-	ptx_ledger_serialize_entry(buf, &f);
-}
-
-static bool
-slot_hash(TupleTableSlot *slot, int att, uint8 *out)
-{
-	struct varlena *v;
-
-	if (slot->tts_isnull[att])
-		return false;
-	v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(slot->tts_values[att]));
-	if (VARSIZE_ANY_EXHDR(v) != PTX_LEDGER_HASH_LEN)
-		return false;
-	memcpy(out, VARDATA_ANY(v), PTX_LEDGER_HASH_LEN);
-	return true;
-}
-
-static void
-hash_into(pg_cryptohash_ctx *ctx, const uint8 *data, size_t len, uint8 *out)
-{
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PTX_LEDGER_HASH_LEN) < 0)
+	if (SHA256_Init(&c) != 1 ||
+		SHA256_Update(&c, data, len) != 1 ||
+		SHA256_Final(out, &c) != 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute a SHA-256 hash: %s", pg_cryptohash_error(ctx))));
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not compute a SHA-256 hash")));
+}
+
+/*
+ * Merkle root of n >= 1 hashes stored back to back in hashes (overwritten),
+ * as docs/ledger-format.md defines it: a parent is SHA-256(0x01 || left ||
+ * right), the last node of an odd level goes up unchanged.  Returns the
+ * number of bytes hashed.
+ */
+static int64
+merkle_root(uint8 *hashes, int64 n, uint8 *root)
+{
+	uint8		node[1 + 2 * PTX_LEDGER_HASH_LEN];
+	int64		bytes = 0;
+
+	node[0] = PTX_LEDGER_NODE_PREFIX;
+	while (n > 1)
+	{
+		int64		i,
+					m = 0;
+
+		for (i = 0; i + 1 < n; i += 2)
+		{
+			memcpy(node + 1, hashes + i * PTX_LEDGER_HASH_LEN, 2 * PTX_LEDGER_HASH_LEN);
+			sha256(node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
+			bytes += sizeof(node);
+			m++;
+		}
+		if (i < n)
+		{
+			memmove(hashes + m * PTX_LEDGER_HASH_LEN,
+					hashes + i * PTX_LEDGER_HASH_LEN, PTX_LEDGER_HASH_LEN);
+			m++;
+		}
+		n = m;
+	}
+	memcpy(root, hashes, PTX_LEDGER_HASH_LEN);
+	return bytes;
 }
 
 static char *
@@ -322,20 +294,468 @@ hex(const uint8 *h)
 	return s;
 }
 
+/* ---------------------------------------------------------------------
+ * The serialization of an entry, from its columns
+ *
+ * The fields of docs/ledger-format.md, written straight into one buffer
+ * sized beforehand.
+ * ---------------------------------------------------------------------
+ */
+
+/* client address text, cached for runs of entries from one client */
+typedef struct InetCache
+{
+	MemoryContext cxt;
+	bytea	   *raw;
+	char	   *text;
+} InetCache;
+
+static inline PtxLedgerText
+datum_text(Datum d, bool isnull)
+{
+	PtxLedgerText t = {NULL, 0};
+
+	if (!isnull)
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+		/* only compressed or out-of-line values are copied */
+		if (VARATT_IS_EXTENDED(v))
+			v = pg_detoast_datum_packed(v);
+		t.ptr = VARDATA_ANY(v);
+		t.len = VARSIZE_ANY_EXHDR(v);
+	}
+	return t;
+}
+
+static PtxLedgerText
+datum_inet_text(Datum d, bool isnull, InetCache *cache)
+{
+	PtxLedgerText t = {NULL, 0};
+	struct varlena *v;
+
+	if (isnull)
+		return t;
+	v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	if (cache->raw == NULL ||
+		VARSIZE_ANY(v) != VARSIZE_ANY(cache->raw) ||
+		memcmp(v, cache->raw, VARSIZE_ANY(v)) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cache->cxt);
+
+		if (cache->raw != NULL)
+		{
+			pfree(cache->raw);
+			pfree(cache->text);
+		}
+		cache->raw = palloc(VARSIZE_ANY(v));
+		memcpy(cache->raw, v, VARSIZE_ANY(v));
+		cache->text = DatumGetCString(DirectFunctionCall1(inet_out, PointerGetDatum(v)));
+		MemoryContextSwitchTo(old);
+	}
+	t.ptr = cache->text;
+	t.len = strlen(cache->text);
+	return t;
+}
+
+static inline char *
+put_len(char *p, uint32 n)
+{
+	p[0] = (char) (n >> 24);
+	p[1] = (char) (n >> 16);
+	p[2] = (char) (n >> 8);
+	p[3] = (char) n;
+	return p + 4;
+}
+
+static inline char *
+put_text(char *p, PtxLedgerText t)
+{
+	if (t.ptr == NULL)
+		return put_len(p, 0xFFFFFFFF);
+	p = put_len(p, (uint32) t.len);
+	memcpy(p, t.ptr, t.len);
+	return p + t.len;
+}
+
+/* pg_lltoa writes a terminating zero: the buffer keeps a byte spare */
+static inline char *
+put_int64(char *p, int64 v)
+{
+	int			len = pg_lltoa(v, p + 4);
+
+	put_len(p, (uint32) len);
+	return p + 4 + len;
+}
+
+static inline char *
+put_uint64(char *p, uint64 v)
+{
+	int			len = pg_ulltoa_n(v, p + 4);
+
+	put_len(p, (uint32) len);
+	return p + 4 + len;
+}
+
+/* what the serialization takes besides the text fields, with a spare byte */
+#define ENTRY_FIXED_BYTES \
+	(15 * 4 + (int) sizeof(PTX_LEDGER_ENTRY_TAG) + 5 * (MAXINT8LEN + 1))
+
 /* the state of one verification */
 typedef struct Verifier
 {
 	ReturnSetInfo *rsinfo;
-	pg_cryptohash_ctx *ctx;
-	StringInfoData buf;
-	InetCache	ic;
 	EntryAtts	ea;
-	LedgerScan	es;
-	bool		entry_pending;	/* es.slot holds an entry not yet consumed */
-	bool		entries_done;
+	InetCache	ic;
+	char	   *buf;			/* the serialization of an entry */
+	size_t		bufsize;
+	MemoryContext rowcxt;		/* detoasted values of one entry */
 	int64		entries;
 	int64		bytes;
 } Verifier;
+
+/*
+ * Serializes the entry whose columns are values/nulls into v->buf; returns
+ * its length.
+ */
+static size_t
+entry_serialize(Verifier *v, const Datum *values, const bool *nulls)
+{
+	const EntryAtts *a = &v->ea;
+	PtxLedgerText t[9];
+	size_t		need = ENTRY_FIXED_BYTES;
+	char	   *p;
+	int			i;
+
+	t[0] = datum_text(values[a->session_user_name], nulls[a->session_user_name]);
+	t[1] = datum_text(values[a->current_user_name], nulls[a->current_user_name]);
+	t[2] = datum_text(values[a->application_name], nulls[a->application_name]);
+	t[3] = datum_inet_text(values[a->client_addr], nulls[a->client_addr], &v->ic);
+	t[4] = datum_text(values[a->operation], nulls[a->operation]);
+	t[5] = datum_text(values[a->kind], nulls[a->kind]);
+	t[6] = datum_text(values[a->relation], nulls[a->relation]);
+	t[7] = datum_text(values[a->key], nulls[a->key]);
+	t[8] = datum_text(values[a->row_image], nulls[a->row_image]);
+	for (i = 0; i < 9; i++)
+		need += t[i].len;
+	if (need > v->bufsize)
+	{
+		v->bufsize = Max(need, 2 * v->bufsize);
+		v->buf = repalloc_huge(v->buf, v->bufsize);
+	}
+
+	p = v->buf;
+	p = put_len(p, sizeof(PTX_LEDGER_ENTRY_TAG) - 1);
+	memcpy(p, PTX_LEDGER_ENTRY_TAG, sizeof(PTX_LEDGER_ENTRY_TAG) - 1);
+	p += sizeof(PTX_LEDGER_ENTRY_TAG) - 1;
+	p = put_int64(p, DatumGetInt64(values[a->seq]));
+	p = put_uint64(p, nulls[a->xid] ? 0 :
+				   U64FromFullTransactionId(DatumGetFullTransactionId(values[a->xid])));
+	p = put_int64(p, ptx_ledger_unix_micros(nulls[a->logged_at] ? 0 :
+											DatumGetTimestampTz(values[a->logged_at])));
+	p = put_int64(p, ptx_ledger_unix_micros(nulls[a->business_at] ? 0 :
+											DatumGetTimestampTz(values[a->business_at])));
+	for (i = 0; i < 9; i++)
+		p = put_text(p, t[i]);
+	if (nulls[a->project_id])
+		p = put_len(p, 0xFFFFFFFF);
+	else
+		p = put_int64(p, DatumGetInt64(values[a->project_id]));
+	Assert(p - v->buf < (ptrdiff_t) need);
+	return p - v->buf;
+}
+
+/* ---------------------------------------------------------------------
+ * Checking entries
+ * ---------------------------------------------------------------------
+ */
+
+/* what the blocks need of a checked entry */
+typedef struct EntryCheck
+{
+	int64		seq;
+	uint8		stored[PTX_LEDGER_HASH_LEN];	/* zeros when unusable */
+	int32		computed;		/* index in Verifier's list, or -1 */
+	uint8		verdict;
+} EntryCheck;
+
+#define ENTRY_OK			0
+#define ENTRY_BAD_FORMAT	1	/* unknown format: not hashed */
+#define ENTRY_BAD_HASH		2	/* hash unusable or not the content's */
+
+/* the entries, in seq order: from an array or from an index scan */
+typedef struct EntrySource
+{
+	bool		from_array;
+	EntryCheck *items;
+	int64		nitems;
+	int64		pos;
+	uint8	   *computed;		/* hashes of ENTRY_BAD_HASH entries */
+	int32		ncomputed;
+	int32		maxcomputed;	/* the array holds < 2^31 entries */
+	/* the index scan, when there is no array */
+	LedgerScan	scan;
+	bool		scan_open;
+	bool		pending;
+	bool		done;
+	EntryCheck	cur;
+} EntrySource;
+
+static bool
+datum_hash(Datum d, bool isnull, uint8 *out)
+{
+	struct varlena *v;
+
+	if (isnull)
+		return false;
+	v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	if (VARSIZE_ANY_EXHDR(v) != PTX_LEDGER_HASH_LEN)
+		return false;
+	memcpy(out, VARDATA_ANY(v), PTX_LEDGER_HASH_LEN);
+	return true;
+}
+
+/*
+ * Checks the entry whose columns are values/nulls into e; the hash it
+ * computed, when it is not the stored one, goes to src->computed.
+ */
+static void
+check_entry(Verifier *v, EntrySource *src, const Datum *values,
+			const bool *nulls, EntryCheck *e)
+{
+	const EntryAtts *a = &v->ea;
+	uint8		computed[PTX_LEDGER_HASH_LEN];
+	bool		stored_ok;
+	size_t		len;
+
+	e->seq = DatumGetInt64(values[a->seq]);
+	e->computed = -1;
+	stored_ok = datum_hash(values[a->entry_hash], nulls[a->entry_hash], e->stored);
+	if (!stored_ok)
+		memset(e->stored, 0, PTX_LEDGER_HASH_LEN);
+	if (nulls[a->format] || DatumGetInt16(values[a->format]) != PTX_LEDGER_FORMAT)
+	{
+		e->verdict = ENTRY_BAD_FORMAT;
+		return;
+	}
+	len = entry_serialize(v, values, nulls);
+	sha256(v->buf, len, computed);
+	v->bytes += len;
+	v->entries++;
+	if (stored_ok && memcmp(computed, e->stored, PTX_LEDGER_HASH_LEN) == 0)
+	{
+		e->verdict = ENTRY_OK;
+		return;
+	}
+	e->verdict = ENTRY_BAD_HASH;
+	if (src->ncomputed == src->maxcomputed)
+	{
+		src->maxcomputed = Max(16, 2 * src->maxcomputed);
+		src->computed = src->computed == NULL ?
+			palloc_extended((Size) src->maxcomputed * PTX_LEDGER_HASH_LEN, MCXT_ALLOC_HUGE) :
+			repalloc_huge(src->computed, (Size) src->maxcomputed * PTX_LEDGER_HASH_LEN);
+	}
+	memcpy(src->computed + src->ncomputed * PTX_LEDGER_HASH_LEN, computed,
+		   PTX_LEDGER_HASH_LEN);
+	e->computed = src->ncomputed++;
+}
+
+static int
+entry_check_cmp(const void *a, const void *b)
+{
+	int64		x = ((const EntryCheck *) a)->seq;
+	int64		y = ((const EntryCheck *) b)->seq;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Puts n entries with seqs from lo to hi in seq order; returns the array
+ * that holds them.  Concurrent writers fill pages of their own, so the
+ * physical order interleaves runs of seqs: far from sorted, but the seqs
+ * are nearly dense, and each one's place is found from its value.  Sparse
+ * or repeated seqs are sorted by comparison.
+ */
+static EntryCheck *
+sort_entries(EntryCheck *items, int64 n, int64 lo, int64 hi)
+{
+	uint64		range = (uint64) hi - (uint64) lo + 1;
+	int32	   *place;
+	EntryCheck *sorted;
+	int64		i,
+				j;
+
+	if (n < 2 || range > (uint64) 4 * n + 1024 || range > (uint64) PG_INT32_MAX)
+	{
+		qsort(items, n, sizeof(EntryCheck), entry_check_cmp);
+		return items;
+	}
+	place = palloc_extended(range * sizeof(int32), MCXT_ALLOC_HUGE);
+	memset(place, 0xFF, range * sizeof(int32));
+	for (i = 0; i < n; i++)
+	{
+		int64		k = items[i].seq - lo;
+
+		if (place[k] >= 0)
+		{
+			/* a seq twice: only a tampered primary key allows it */
+			pfree(place);
+			qsort(items, n, sizeof(EntryCheck), entry_check_cmp);
+			return items;
+		}
+		place[k] = (int32) i;
+	}
+	sorted = palloc_extended(n * sizeof(EntryCheck), MCXT_ALLOC_HUGE);
+	for (i = 0, j = 0; i < (int64) range; i++)
+		if (place[i] >= 0)
+			sorted[j++] = items[place[i]];
+	Assert(j == n);
+	pfree(place);
+	pfree(items);
+	return sorted;
+}
+
+/*
+ * One sequential pass over the entries from seq from on: every entry is
+ * checked into src->items, sorted by seq.  Returns false, with nothing
+ * kept, when sorting the array might take more than maintenance_work_mem:
+ * two copies of it and an int32 per seq.
+ */
+static bool
+read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
+{
+	Relation	rel = table_open(ptx_ledger_entry_relid(false), AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	Snapshot	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	Datum	   *values = palloc(desc->natts * sizeof(Datum));
+	bool	   *nulls = palloc(desc->natts * sizeof(bool));
+	int64		limit = (int64) maintenance_work_mem * 1024 /
+		(2 * sizeof(EntryCheck) + 4 * sizeof(int32));
+	int64		cap;
+	int64		lo = PG_INT64_MAX;
+	int64		hi = PG_INT64_MIN;
+	bool		sorted = true;
+	bool		fits = true;
+
+	entry_atts(desc, &v->ea);
+	limit = Min(limit, PG_INT32_MAX);
+	cap = Max(1024, (int64) Min((double) limit, rel->rd_rel->reltuples * 1.1));
+	src->items = palloc_extended(cap * sizeof(EntryCheck), MCXT_ALLOC_HUGE);
+	src->nitems = 0;
+
+	/* physical order from the start: no synchronized scan */
+	scan = table_beginscan_strat(rel, snapshot, 0, NULL, true, false);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		EntryCheck *e;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, desc, values, nulls);
+		if (DatumGetInt64(values[v->ea.seq]) < from)
+			continue;
+		if (src->nitems == cap)
+		{
+			if (cap >= limit)
+			{
+				fits = false;
+				break;
+			}
+			cap = Min(2 * cap, limit);
+			src->items = repalloc_huge(src->items, cap * sizeof(EntryCheck));
+		}
+		e = &src->items[src->nitems++];
+		old = MemoryContextSwitchTo(v->rowcxt);
+		check_entry(v, src, values, nulls, e);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(v->rowcxt);
+		if (e->seq < hi)
+			sorted = false;
+		hi = Max(hi, e->seq);
+		lo = Min(lo, e->seq);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	pfree(values);
+	pfree(nulls);
+
+	if (!fits)
+	{
+		pfree(src->items);
+		src->items = NULL;
+		src->nitems = 0;
+		src->ncomputed = 0;
+		v->entries = 0;
+		v->bytes = 0;
+		return false;
+	}
+	if (!sorted)
+		src->items = sort_entries(src->items, src->nitems, lo, hi);
+	src->from_array = true;
+	src->pos = 0;
+	return true;
+}
+
+static void
+entry_source_begin(Verifier *v, EntrySource *src, int64 from)
+{
+	memset(src, 0, sizeof(*src));
+	if (read_entries_in_heap_order(v, src, from))
+		return;
+	ledger_scan_begin(&src->scan, ptx_ledger_entry_relid(false), from);
+	entry_atts(RelationGetDescr(src->scan.heap), &v->ea);
+	src->scan_open = true;
+}
+
+/* the next entry in seq order, NULL at the end; consumed by entry_done() */
+static EntryCheck *
+next_entry(Verifier *v, EntrySource *src)
+{
+	MemoryContext old;
+
+	if (src->from_array)
+		return src->pos < src->nitems ? &src->items[src->pos] : NULL;
+	if (src->pending)
+		return &src->cur;
+	if (src->done)
+		return NULL;
+	if (!ledger_scan_next(&src->scan))
+	{
+		src->done = true;
+		return NULL;
+	}
+	old = MemoryContextSwitchTo(v->rowcxt);
+	check_entry(v, src, src->scan.slot->tts_values, src->scan.slot->tts_isnull,
+				&src->cur);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(v->rowcxt);
+	src->pending = true;
+	return &src->cur;
+}
+
+static void
+entry_done(EntrySource *src)
+{
+	if (src->from_array)
+		src->pos++;
+	else
+	{
+		src->pending = false;
+		/* one computed hash at a time is enough in index order */
+		src->ncomputed = 0;
+	}
+}
+
+static void
+entry_source_end(EntrySource *src)
+{
+	if (src->scan_open)
+		ledger_scan_end(&src->scan);
+	src->scan_open = false;
+}
 
 static void
 report(Verifier *v, bool has_block, int64 block_no, bool has_seq, int64 seq,
@@ -351,51 +771,18 @@ report(Verifier *v, bool has_block, int64 block_no, bool has_seq, int64 seq,
 	tuplestore_putvalues(v->rsinfo->setResult, v->rsinfo->setDesc, values, nulls);
 }
 
-/* next entry in seq order into v->es.slot; false at the end */
-static bool
-next_entry(Verifier *v)
+/* reports what is wrong with a checked entry */
+static void
+report_entry(Verifier *v, EntrySource *src, bool has_block, int64 block_no,
+			 const EntryCheck *e)
 {
-	if (v->entry_pending)
-		return true;
-	if (v->entries_done)
-		return false;
-	if (!ledger_scan_next(&v->es))
-	{
-		v->entries_done = true;
-		return false;
-	}
-	v->entry_pending = true;
-	return true;
-}
-
-/*
- * Checks the hash of the pending entry; copies its stored hash to out.
- * Returns false when the stored hash is unusable.
- */
-static bool
-check_entry(Verifier *v, bool has_block, int64 block_no, uint8 *stored)
-{
-	TupleTableSlot *slot = v->es.slot;
-	int64		seq = DatumGetInt64(slot->tts_values[v->ea.seq]);
-	uint8		computed[PTX_LEDGER_HASH_LEN];
-	bool		ok;
-
-	ok = slot_hash(slot, v->ea.entry_hash, stored);
-	if (slot->tts_isnull[v->ea.format] ||
-		DatumGetInt16(slot->tts_values[v->ea.format]) != PTX_LEDGER_FORMAT)
-	{
-		report(v, has_block, block_no, true, seq, "entry_format",
+	if (e->verdict == ENTRY_BAD_FORMAT)
+		report(v, has_block, block_no, true, e->seq, "entry_format",
 			   "The entry has an unknown serialization format.");
-		return ok;
-	}
-	entry_serialize_slot(slot, &v->ea, &v->ic, &v->buf);
-	hash_into(v->ctx, (uint8 *) v->buf.data, v->buf.len, computed);
-	v->bytes += v->buf.len;
-	v->entries++;
-	if (!ok || memcmp(computed, stored, PTX_LEDGER_HASH_LEN) != 0)
-		report(v, has_block, block_no, true, seq, "entry_hash",
-			   psprintf("The entry's content hashes to %s, not to its stored hash.", hex(computed)));
-	return ok;
+	else if (e->verdict == ENTRY_BAD_HASH)
+		report(v, has_block, block_no, true, e->seq, "entry_hash",
+			   psprintf("The entry's content hashes to %s, not to its stored hash.",
+						hex(src->computed + e->computed * PTX_LEDGER_HASH_LEN)));
 }
 
 PG_FUNCTION_INFO_V1(ptx_verify_chain);
@@ -405,6 +792,7 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 {
 	int64		from_block = PG_ARGISNULL(0) ? 1 : PG_GETARG_INT64(0);
 	Verifier	v;
+	EntrySource src;
 	LedgerScan	bs;
 	BlockAtts	ba;
 	uint8		expected_prev[PTX_LEDGER_HASH_LEN];
@@ -417,6 +805,8 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	int64		blocks = 0;
 	int64		unsealed = 0;
 	int64		last_progress = 0;
+	EntryCheck *e;
+	StringInfoData buf;
 	instr_time	start,
 				elapsed;
 	MemoryContext blockcxt,
@@ -428,10 +818,12 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&v, 0, sizeof(v));
 	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	initStringInfo(&v.buf);
-	v.ctx = pg_cryptohash_create(PG_SHA256);
-	if (v.ctx == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	v.ic.cxt = CurrentMemoryContext;
+	v.bufsize = 1024;
+	v.buf = palloc(v.bufsize);
+	v.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ptx verify entry",
+									 ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&buf);
 	hashes = palloc(cap * PTX_LEDGER_HASH_LEN);
 	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "ptx verify block",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -450,7 +842,8 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		{
 			if (DatumGetInt64(bs.slot->tts_values[ba.block_no]) == from_block - 1)
 			{
-				found = slot_hash(bs.slot, ba.block_hash, expected_prev);
+				found = datum_hash(bs.slot->tts_values[ba.block_hash],
+								   bs.slot->tts_isnull[ba.block_hash], expected_prev);
 				expected_first = DatumGetInt64(bs.slot->tts_values[ba.last_seq]) + 1;
 			}
 			else
@@ -468,11 +861,11 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		}
 	}
 
-	ledger_scan_begin(&v.es, ptx_ledger_entry_relid(false), expected_first);
-	entry_atts(RelationGetDescr(v.es.heap), &v.ea);
+	entry_source_begin(&v, &src, expected_first);
 
 	for (;;)
 	{
+		TupleTableSlot *slot = bs.slot;
 		int64		block_no,
 					first_seq,
 					last_seq,
@@ -494,19 +887,19 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 			break;
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(blockcxt);
-		block_no = DatumGetInt64(bs.slot->tts_values[ba.block_no]);
+		block_no = DatumGetInt64(slot->tts_values[ba.block_no]);
 		if (block_no < from_block)
 		{
 			/* from_block = 1 reads no anchor; skip anything below it */
 			MemoryContextSwitchTo(old);
 			continue;
 		}
-		first_seq = bs.slot->tts_isnull[ba.first_seq] ? 0 : DatumGetInt64(bs.slot->tts_values[ba.first_seq]);
-		last_seq = bs.slot->tts_isnull[ba.last_seq] ? 0 : DatumGetInt64(bs.slot->tts_values[ba.last_seq]);
-		entry_count = bs.slot->tts_isnull[ba.entry_count] ? -1 : DatumGetInt64(bs.slot->tts_values[ba.entry_count]);
-		root_ok = slot_hash(bs.slot, ba.merkle_root, stored_root);
-		prev_ok = slot_hash(bs.slot, ba.prev_hash, stored_prev);
-		hash_ok = slot_hash(bs.slot, ba.block_hash, stored_hash);
+		first_seq = slot->tts_isnull[ba.first_seq] ? 0 : DatumGetInt64(slot->tts_values[ba.first_seq]);
+		last_seq = slot->tts_isnull[ba.last_seq] ? 0 : DatumGetInt64(slot->tts_values[ba.last_seq]);
+		entry_count = slot->tts_isnull[ba.entry_count] ? -1 : DatumGetInt64(slot->tts_values[ba.entry_count]);
+		root_ok = datum_hash(slot->tts_values[ba.merkle_root], slot->tts_isnull[ba.merkle_root], stored_root);
+		prev_ok = datum_hash(slot->tts_values[ba.prev_hash], slot->tts_isnull[ba.prev_hash], stored_prev);
+		hash_ok = datum_hash(slot->tts_values[ba.block_hash], slot->tts_isnull[ba.block_hash], stored_hash);
 
 		if (block_no != expected_no)
 			report(&v, true, block_no, false, 0, "block_missing",
@@ -520,38 +913,32 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 			report(&v, true, block_no, false, 0, "block_range",
 				   psprintf("The block ends at seq %lld, before its start %lld.",
 							(long long) last_seq, (long long) first_seq));
-		if (bs.slot->tts_isnull[ba.format] ||
-			DatumGetInt16(bs.slot->tts_values[ba.format]) != PTX_LEDGER_FORMAT)
+		if (slot->tts_isnull[ba.format] ||
+			DatumGetInt16(slot->tts_values[ba.format]) != PTX_LEDGER_FORMAT)
 			report(&v, true, block_no, false, 0, "block_format",
 				   "The block has an unknown serialization format.");
 
 		/* the entries of its range, and any that lie before it */
-		while (next_entry(&v))
+		while ((e = next_entry(&v, &src)) != NULL && e->seq <= last_seq)
 		{
-			int64		seq = DatumGetInt64(v.es.slot->tts_values[v.ea.seq]);
-
-			if (seq > last_seq)
-				break;
-			if (seq < first_seq)
+			if (e->seq < first_seq)
 			{
-				uint8		dummy[PTX_LEDGER_HASH_LEN];
-
-				report(&v, true, block_no, true, seq, "entry_outside_block",
+				report(&v, true, block_no, true, e->seq, "entry_outside_block",
 					   "The entry lies between two blocks' ranges.");
-				(void) check_entry(&v, true, block_no, dummy);
+				report_entry(&v, &src, true, block_no, e);
 			}
 			else
 			{
 				if (n == cap)
 				{
 					cap *= 2;
-					hashes = repalloc(hashes, cap * PTX_LEDGER_HASH_LEN);
+					hashes = repalloc_huge(hashes, cap * PTX_LEDGER_HASH_LEN);
 				}
-				if (!check_entry(&v, true, block_no, hashes + n * PTX_LEDGER_HASH_LEN))
-					memset(hashes + n * PTX_LEDGER_HASH_LEN, 0, PTX_LEDGER_HASH_LEN);
+				report_entry(&v, &src, true, block_no, e);
+				memcpy(hashes + n * PTX_LEDGER_HASH_LEN, e->stored, PTX_LEDGER_HASH_LEN);
 				n++;
 			}
-			v.entry_pending = false;
+			entry_done(&src);
 		}
 
 		if (n != entry_count)
@@ -559,10 +946,7 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 				   psprintf("The block was sealed with %lld entries; its range holds %lld: entries were removed or inserted.",
 							(long long) entry_count, (long long) n));
 		if (n > 0)
-		{
-			v.bytes += (n - 1) * (1 + 2 * PTX_LEDGER_HASH_LEN);
-			ptx_ledger_merkle_root(hashes, n, root);
-		}
+			v.bytes += merkle_root(hashes, n, root);
 		else
 			memset(root, 0, sizeof(root));
 		if (!root_ok || memcmp(root, stored_root, PTX_LEDGER_HASH_LEN) != 0)
@@ -579,11 +963,11 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		bf.entry_count = entry_count;
 		bf.merkle_root = stored_root;
 		bf.prev_hash = stored_prev;
-		bf.sealed_at = bs.slot->tts_isnull[ba.sealed_at] ? 0 : DatumGetTimestampTz(bs.slot->tts_values[ba.sealed_at]);
-		resetStringInfo(&v.buf);
-		ptx_ledger_serialize_block(&v.buf, &bf);
-		hash_into(v.ctx, (uint8 *) v.buf.data, v.buf.len, computed);
-		v.bytes += v.buf.len;
+		bf.sealed_at = slot->tts_isnull[ba.sealed_at] ? 0 : DatumGetTimestampTz(slot->tts_values[ba.sealed_at]);
+		resetStringInfo(&buf);
+		ptx_ledger_serialize_block(&buf, &bf);
+		sha256(buf.data, buf.len, computed);
+		v.bytes += buf.len;
 		if (!hash_ok || memcmp(computed, stored_hash, PTX_LEDGER_HASH_LEN) != 0)
 			report(&v, true, block_no, false, 0, "block_hash",
 				   psprintf("The block's content hashes to %s, not to its stored hash.", hex(computed)));
@@ -607,23 +991,19 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	ledger_scan_end(&bs);
 
 	/* entries after the last block: not sealed yet, checked all the same */
-	while (next_entry(&v))
+	while ((e = next_entry(&v, &src)) != NULL)
 	{
-		uint8		dummy[PTX_LEDGER_HASH_LEN];
-
 		old = MemoryContextSwitchTo(blockcxt);
-		(void) check_entry(&v, false, 0, dummy);
+		report_entry(&v, &src, false, 0, e);
 		MemoryContextSwitchTo(old);
-		v.entry_pending = false;
-		unsealed++;
-		if (unsealed % 10000 == 0)
+		entry_done(&src);
+		if (++unsealed % 10000 == 0)
 		{
 			MemoryContextReset(blockcxt);
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	ledger_scan_end(&v.es);
-	pg_cryptohash_free(v.ctx);
+	entry_source_end(&src);
 
 	if (last_progress > 0)
 	{
@@ -651,16 +1031,36 @@ ptx_ledger_entry_bytes(PG_FUNCTION_ARGS)
 	int64		seq = PG_GETARG_INT64(0);
 	LedgerScan	ls;
 	EntryAtts	ea;
-	InetCache	ic = {NULL, NULL};
-	StringInfoData buf;
+	InetCache	ic = {CurrentMemoryContext, NULL, NULL};
 	bytea	   *result = NULL;
 
 	ledger_scan_begin(&ls, ptx_ledger_entry_relid(false), seq);
 	entry_atts(RelationGetDescr(ls.heap), &ea);
 	if (ledger_scan_next(&ls) && DatumGetInt64(ls.slot->tts_values[ea.seq]) == seq)
 	{
+		Datum	   *v = ls.slot->tts_values;
+		bool	   *n = ls.slot->tts_isnull;
+		PtxLedgerEntryFields f;
+		StringInfoData buf;
+
+		/* the serialization of the capture (ledger.c), not the verifier's */
+		f.seq = DatumGetInt64(v[ea.seq]);
+		f.xid = n[ea.xid] ? 0 : U64FromFullTransactionId(DatumGetFullTransactionId(v[ea.xid]));
+		f.logged_at = n[ea.logged_at] ? 0 : DatumGetTimestampTz(v[ea.logged_at]);
+		f.business_at = n[ea.business_at] ? 0 : DatumGetTimestampTz(v[ea.business_at]);
+		f.session_user_name = datum_text(v[ea.session_user_name], n[ea.session_user_name]);
+		f.current_user_name = datum_text(v[ea.current_user_name], n[ea.current_user_name]);
+		f.application_name = datum_text(v[ea.application_name], n[ea.application_name]);
+		f.client_addr = datum_inet_text(v[ea.client_addr], n[ea.client_addr], &ic);
+		f.operation = datum_text(v[ea.operation], n[ea.operation]);
+		f.kind = datum_text(v[ea.kind], n[ea.kind]);
+		f.relation = datum_text(v[ea.relation], n[ea.relation]);
+		f.key = datum_text(v[ea.key], n[ea.key]);
+		f.row_image = datum_text(v[ea.row_image], n[ea.row_image]);
+		f.has_project_id = !n[ea.project_id];
+		f.project_id = f.has_project_id ? DatumGetInt64(v[ea.project_id]) : 0;
 		initStringInfo(&buf);
-		entry_serialize_slot(ls.slot, &ea, &ic, &buf);
+		ptx_ledger_serialize_entry(&buf, &f);
 		result = palloc(VARHDRSZ + buf.len);
 		SET_VARSIZE(result, VARHDRSZ + buf.len);
 		memcpy(VARDATA(result), buf.data, buf.len);
@@ -693,8 +1093,8 @@ ptx_ledger_block_bytes(PG_FUNCTION_ARGS)
 
 		memset(root, 0, sizeof(root));
 		memset(prev, 0, sizeof(prev));
-		(void) slot_hash(ls.slot, ba.merkle_root, root);
-		(void) slot_hash(ls.slot, ba.prev_hash, prev);
+		(void) datum_hash(ls.slot->tts_values[ba.merkle_root], ls.slot->tts_isnull[ba.merkle_root], root);
+		(void) datum_hash(ls.slot->tts_values[ba.prev_hash], ls.slot->tts_isnull[ba.prev_hash], prev);
 		bf.block_no = block_no;
 		bf.first_seq = DatumGetInt64(ls.slot->tts_values[ba.first_seq]);
 		bf.last_seq = DatumGetInt64(ls.slot->tts_values[ba.last_seq]);

@@ -14,8 +14,11 @@
  * created again.  A worker that finds no ptx (or ptx.seal_worker off) says
  * so in shared memory; the launcher then looks at that database again only
  * every PTX_SEAL_RECHECK_MS; so it does after a worker that failed.  A
- * database gets at most one worker per ptx.seal_interval.  A worker waits at most ptx.seal_lock_timeout
- * for writers to finish, then gives up until the next round.
+ * database gets at most one worker per ptx.seal_interval.  A worker waits
+ * at most ptx.seal_lock_timeout for writers to finish, then gives up until
+ * the next round.  Each of its transactions first takes a share lock on the
+ * extension object, as DROP EXTENSION locks it before any of ptx's tables:
+ * a worker and a drop never deadlock.
  *
  * A worker takes the baseline of a freshly installed ptx (ptx.seal() does it
  * at once) only once the ledger's sequence has been used: pg_restore creates
@@ -359,7 +362,7 @@ ptx_seal_worker_main(Datum main_arg)
 	StartTransactionCommand();
 	XactIsoLevel = XACT_READ_COMMITTED;
 	if (seal_worker_enabled &&
-		OidIsValid(get_extension_oid("ptx", true)) &&
+		ptx_ledger_lock_extension() &&
 		OidIsValid(ptx_ledger_entry_relid(true)))
 	{
 		/* a worker that fails leaves the database skipped for a while */
@@ -375,11 +378,14 @@ ptx_seal_worker_main(Datum main_arg)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		XactIsoLevel = XACT_READ_COMMITTED;
-		PushActiveSnapshot(GetTransactionSnapshot());
-		(void) ptx_ledger_seal(false);
-		PopActiveSnapshot();
+		if (ptx_ledger_lock_extension())
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			(void) ptx_ledger_seal(false);
+			PopActiveSnapshot();
+			state = SEAL_DB_SERVED;
+		}
 		pgstat_report_activity(STATE_IDLE, NULL);
-		state = SEAL_DB_SERVED;
 	}
 	CommitTransactionCommand();
 	set_slot_state(dboid, state);

@@ -34,7 +34,9 @@ psql_demo() {
         psql -X -q -v ON_ERROR_STOP=1 -P pager=off "$@"
 }
 psql_demo -d postgres -c 'CREATE DATABASE ptx_demo'
-psql_demo -d ptx_demo -c 'CREATE EXTENSION ptx CASCADE' -c 'CREATE EXTENSION pg_cron'
+psql_demo -d ptx_demo -c 'CREATE EXTENSION ptx CASCADE' -c 'CREATE EXTENSION pg_cron' \
+    -c 'SELECT count(*) AS jobs_scheduled FROM ptx.schedule_jobs()' \
+    -c 'SELECT ptx.seal() AS first_seal'
 for f in "$PTX_SRC"/test/demo/[0-9][0-9]_*.sql; do
     say "demo: $(basename "$f")"
     psql_demo -d ptx_demo -f "$f"

@@ -282,11 +282,15 @@ CREATE FUNCTION ptx.verify(from_block bigint)
 BEGIN
     RETURN QUERY SELECT * FROM ptx.verify_chain(from_block);
     RETURN QUERY SELECT * FROM ptx.verify_rows();
+    -- the tables not captured row by row (90_ledger_track.sql) are checked
+    -- against what the ledger holds of them instead
+    RETURN QUERY SELECT * FROM ptx.verify_draws();
+    RETURN QUERY SELECT * FROM ptx.verify_agency_business();
     RETURN QUERY SELECT * FROM ptx.verify_lag();
 END
 $$;
 COMMENT ON FUNCTION ptx.verify(bigint) IS
-    'verify the ledger from a block on, the tracked tables and the sealing lag; one row per problem, none when verified';
+    'verify the ledger from a block on, the tracked tables, the executed draws, the derived agency summary and the sealing lag; one row per problem, none when verified';
 
 CREATE FUNCTION ptx.verify()
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)

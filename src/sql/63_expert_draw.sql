@@ -54,7 +54,9 @@ BEGIN
         inside := ARRAY(SELECT r.code FROM ptx.region r WHERE r.path && expert_pools.regions);
     END IF;
 
-    -- everyone recused from this project, once for all needs
+    -- everyone recused from this project or credit-restricted on the date
+    -- (ptx.restricted_subjects: ptx.is_restricted for all experts at
+    -- once), once for all needs
     recused := ARRAY(
         SELECT r.expert_id
           FROM ptx.expert_relation r
@@ -65,6 +67,8 @@ BEGIN
                                       THEN window_start ELSE expert_pools.at_date END)
         UNION
         SELECT pe.expert_id FROM ptx.expert_penalty pe WHERE pe.decided_on <= expert_pools.at_date
+        UNION
+        SELECT x FROM ptx.restricted_subjects('expert', expert_pools.at_date) x
         UNION
         SELECT x FROM unnest(expert_pools.exclude) x);
 
@@ -83,7 +87,6 @@ BEGIN
                    AND e.region <> ALL (outside)
                    AND (inside IS NULL OR e.region = ANY (inside))
                    AND e.expert_id <> ALL (recused)
-                   AND NOT ptx.is_restricted('expert', e.expert_id, expert_pools.at_date)
                  ORDER BY e.expert_id) q;
         -- the pool is stored sorted: make sure of it whatever the plan
         IF NOT ptx.draw_pool_sorted(expert_ids) THEN

@@ -191,6 +191,35 @@ $$;
 COMMENT ON FUNCTION ptx.rebuild_agency_business_year(int) IS
     'recompute the rows of one year of ptx.agency_business from the projects; returns their number';
 
+-- The summary is not captured by the ledger row by row (it is derived:
+-- 90_ledger_track.sql); it is verified by recomputing it from the projects.
+CREATE FUNCTION ptx.verify_agency_business()
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        WITH derived AS (
+            SELECT DISTINCT p.supervisor_id, ptx.business_year(p.registered_at, ptx.agency_business_offset()) AS year,
+                   p.agency_id
+              FROM ptx.project p
+             WHERE p.agency_id IS NOT NULL)
+        SELECT NULL::bigint, NULL::bigint,
+               CASE WHEN b.agency_id IS NULL THEN 'agency_business_missing' ELSE 'agency_business_extra' END,
+               CASE WHEN b.agency_id IS NULL
+                    THEN pg_catalog.format('Agency %s has projects under department %s in %s, but ptx.agency_business does not list it.',
+                                           d.agency_id, d.supervisor_id, d.year)
+                    ELSE pg_catalog.format('ptx.agency_business lists agency %s under department %s in %s, but no project supports it.',
+                                           b.agency_id, b.supervisor_id, b.year) END
+          FROM derived d
+          FULL JOIN ptx.agency_business b
+                 ON b.supervisor_id = d.supervisor_id AND b.year = d.year AND b.agency_id = d.agency_id
+         WHERE b.agency_id IS NULL OR d.agency_id IS NULL
+         ORDER BY 3, COALESCE(d.supervisor_id, b.supervisor_id), COALESCE(d.year, b.year),
+                  COALESCE(d.agency_id, b.agency_id);
+    END;
+COMMENT ON FUNCTION ptx.verify_agency_business() IS
+    'compare ptx.agency_business with its recomputation from the projects; one row per difference, none when it agrees (ptx.rebuild_agency_business repairs it)';
+
 -- The population between two instants, sorted ascending: what a draw
 -- stores.  When the bounds are a calendar year at the summary's offset
 -- (a session in Beijing time), the summary answers; otherwise the
@@ -309,6 +338,7 @@ COMMENT ON FUNCTION ptx.inspection_sample_size(int, numeric) IS
 
 GRANT SELECT ON ptx.agency_business, ptx.agency_business_zone TO ptx_admin, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.rebuild_agency_business(int), ptx.rebuild_agency_business_year(int) TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.verify_agency_business() TO ptx_admin, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.business_year(timestamptz, int), ptx.agency_business_offset(),
     ptx.inspection_period(int),
     ptx.inspection_population(bigint, timestamptz, timestamptz),

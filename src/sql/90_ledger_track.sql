@@ -8,6 +8,24 @@
 -- script itself inserted (built-in categories, policy defaults) are logged
 -- by the first ptx.seal() as a baseline SNAPSHOT, not here: an entry written
 -- during CREATE EXTENSION would be written again when a dump is restored.
+--
+-- Three tables are not captured row by row, because what matters in them is
+-- recorded otherwise, and verified:
+--   ptx.draw_pool       the pools of an executed draw: the event
+--                       draw_executed records each pool's number, label,
+--                       wanted, size, the hash of its sorted ids and the hash
+--                       of its groups; ptx.verify_draw checks the stored
+--                       pools against that event (docs/reference/draws.md).
+--   ptx.draw_pick       the picks of an executed draw: a function of the
+--                       seed (in the captured request) and the pools, and
+--                       the event records their number and hash;
+--                       ptx.verify_draw checks both and replays the draw.
+--   ptx.agency_business derived from ptx.project (captured) by triggers;
+--                       ptx.rebuild_agency_business() recomputes it and
+--                       ptx.verify_agency_business() compares it with the
+--                       projects (docs/reference/inspection.md).
+-- An inspection draw stores 10 000 ids and 7 500 picks; row by row they
+-- would be as many ledger entries, each with its image and hash.
 
 DO $track$
 DECLARE
@@ -19,7 +37,8 @@ BEGIN
          WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
            AND c.relkind IN ('r', 'p')
            AND NOT c.relispartition
-           AND c.relname NOT IN ('ledger_entry', 'ledger_block')
+           AND c.relname NOT IN ('ledger_entry', 'ledger_block',
+                                 'draw_pool', 'draw_pick', 'agency_business')
          ORDER BY c.relname
     LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i

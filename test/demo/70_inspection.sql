@@ -8,16 +8,6 @@
 \pset footer off
 SET timezone = 'Asia/Shanghai';
 \o /dev/null
--- ptx.ledger_event belongs to the ledger module; where that module is not
--- installed, a function that records nothing stands in for it.
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-END $$;
-
 -- The year's agency business: projects registered through
 -- ptx.register_project at their dates of 2025, beside those of the
 -- earlier parts of the demo.

@@ -79,6 +79,31 @@ $lag = time_to_seal('app', 15);
 ok(defined $lag, 'sealing goes on after DROP/CREATE EXTENSION');
 is($node->safe_psql('app', 'SELECT count(*) FROM ptx.verify()'), '0', 'and verifies');
 
+# DROP EXTENSION while a worker takes the baseline of a fresh install or
+# seals: the drop waits for the worker or the worker for the drop, never a
+# deadlock (both lock the extension object before any of ptx's tables)
+my $failed = 0;
+$node->safe_psql('app', q{
+	SET client_min_messages = warning;
+	DROP EXTENSION ptx CASCADE;
+	CREATE EXTENSION ptx CASCADE;});
+for my $round (1 .. 20)
+{
+	$node->safe_psql('app', q{SELECT ptx.add_region('150000', '内蒙古自治区')});
+	usleep(int(rand(250_000)));
+	my ($ret, $stdout, $stderr) = $node->psql('app', q{
+		SET client_min_messages = warning;
+		DROP EXTENSION ptx CASCADE;
+		CREATE EXTENSION ptx CASCADE;});
+	next if $ret == 0;
+	$failed++;
+	diag("round $round: $stderr");
+	$node->safe_psql('app', 'CREATE EXTENSION IF NOT EXISTS ptx CASCADE');
+}
+is($failed, 0, 'DROP EXTENSION never fails against a sealing worker');
+$node->safe_psql('app', q{SELECT ptx.add_region('150000', '内蒙古自治区')});
+ok(defined time_to_seal('app', 15), 'sealing goes on after the churn');
+
 # ptx.seal_worker = off per database
 $node->safe_psql('postgres', 'ALTER DATABASE app SET ptx.seal_worker = off');
 sleep 1;

@@ -18,22 +18,6 @@ timezone = 'Asia/Shanghai'
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION ptx CASCADE');
 
-# the ledger and credit modules' functions, where this build lacks them
-my $standins = q{
-DO $$
-BEGIN
-  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-  END IF;
-  IF to_regprocedure('ptx.is_restricted(text,bigint,date)') IS NULL THEN
-    CREATE FUNCTION ptx.is_restricted(subject_kind text, subject_id bigint, at_date date DEFAULT ptx.now()::date)
-      RETURNS boolean LANGUAGE sql STABLE AS 'SELECT false';
-  END IF;
-END $$;
-};
-$node->safe_psql('postgres', $standins);
-
 $node->safe_psql('postgres', q{
 CREATE FUNCTION pg_temp.rid(n int) RETURNS text LANGUAGE sql AS $$
   SELECT b || substr('10X98765432', (SELECT sum(substr(b, i::int, 1)::int * w)
@@ -68,8 +52,6 @@ $node->safe_psql('postgres', 'CREATE DATABASE restored');
 	$node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ],
 		'pg_restore into a new database');
 }
-$node->safe_psql('restored', $standins);
-
 is($node->safe_psql('restored',
 	q{SELECT string_agg(draw_id || ':' || seat || ':' || subject_id, ',' ORDER BY draw_id, seat) FROM ptx.draw_pick}),
 	$picks, 'picks restored');

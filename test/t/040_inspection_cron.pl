@@ -19,14 +19,6 @@ $node->start;
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION ptx CASCADE;
 	CREATE EXTENSION pg_cron;
-	DO $$
-	BEGIN
-	  -- the ledger module's event function, where that module is not installed
-	  IF to_regprocedure('ptx.ledger_event(text,text,jsonb,jsonb)') IS NULL THEN
-	    CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
-	      RETURNS bigint LANGUAGE plpgsql AS 'BEGIN RETURN 0; END';
-	  END IF;
-	END $$;
 });
 
 # Registration.

@@ -3,16 +3,17 @@
 -- A credit list decided in three leagues is imported in one go; the
 -- dishonest subjects are then refused in another region, as agency, as
 -- bidder and as contract party, and the public sees the list with masked
--- names.  Runs after the registry and lifecycle demos; it registers the
--- few organisations it needs itself and takes dates from the business
--- clock, so it runs on whatever they left.
+-- names.  Runs after the other demos, in June 2026 on the business clock;
+-- it registers the few organisations it needs itself.
 \set ON_ERROR_STOP on
 \pset footer off
 SET client_min_messages = notice;
 SET TimeZone = 'Asia/Shanghai';
+SET ptx.fake_now = '2026-06-01 09:00:00+08';
 
 -- Regions and a supervisor for construction in Hohhot, if the earlier
 -- demos did not register them.
+\o /dev/null
 SELECT ptx.add_region(code, name, parent)
   FROM (VALUES ('150000', '内蒙古自治区', NULL), ('150100', '呼和浩特市', '150000'),
                ('150200', '包头市', '150000'), ('150400', '赤峰市', '150000'),
@@ -24,6 +25,7 @@ SELECT ptx.grant_jurisdiction(
                        '内蒙古自治区住房和城乡建设厅（信用演示）', '150000', '{supervisor}'),
            'construction', '150000')
  WHERE NOT EXISTS (SELECT ptx.supervisors_of('construction', '150100'));
+\o
 
 -- The market subjects of this demo, by their unified social credit codes.
 CREATE TEMP TABLE demo_org (tag text PRIMARY KEY, id bigint);
@@ -134,3 +136,4 @@ SELECT ptx.register_project('HHHT-CREDIT-DEMO-2', '呼和浩特市第九中学�
                             (SELECT ptx.supervisors_of('construction', '150100') LIMIT 1),
                             agency_id => (SELECT id FROM demo_org WHERE tag = 'agency_cf')) IS NOT NULL
        AS agency_accepted_again;
+RESET ptx.fake_now;
