@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * ledger.c
- *	  Ledger entries (R3, 全程留痕): the row capture trigger, the event
- *	  entry point, the canonical serialization and the entry hash.
+ *	  Ledger entries (R3, 全程留痕): the row capture trigger and the event
+ *	  entry point.
  *
  * Every tracked table carries the AFTER ROW trigger ptx.ledger_capture(),
  * which writes one entry per changed row in the same transaction.  Events
@@ -13,8 +13,8 @@
  *		sealer waits for every holder of that lock to finish (seal.c), so an
  *		entry whose seq it has seen can no longer be in flight afterwards;
  *	 2. assigns the top transaction id, draws seq from ptx.ledger_seq;
- *	 3. serializes the entry canonically (docs/ledger-format.md) and hashes
- *		it with SHA-256;
+ *	 3. serializes the entry canonically (ledger_format.c) and hashes it
+ *		with SHA-256;
  *	 4. inserts it straight into the heap and the indexes of ptx.ledger_entry
  *		(ledger_insert()), without a plan or an executor per row.
  *
@@ -42,7 +42,6 @@
 #include "commands/extension.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
-#include "common/cryptohash.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -269,175 +268,6 @@ ptx_ledger_seq_relid(bool missing_ok)
 {
 	ledger_lookup_relids(missing_ok);
 	return cached_seq_relid;
-}
-
-/* ---------------------------------------------------------------------
- * Canonical serialization (docs/ledger-format.md)
- *
- * A sequence of fields; each is a 4-byte big-endian length followed by that
- * many bytes, or the length 0xFFFFFFFF and no bytes for NULL.  Numbers are
- * written in decimal ASCII, timestamps as microseconds since 1970-01-01
- * 00:00:00 UTC in decimal, hashes as their raw 32 bytes.
- * ---------------------------------------------------------------------
- */
-static inline void
-put_field(StringInfo buf, const char *data, int len)
-{
-	uint32		n;
-	uint8		hdr[4];
-
-	if (data == NULL)
-		n = 0xFFFFFFFF;
-	else
-		n = (uint32) len;
-	hdr[0] = (uint8) (n >> 24);
-	hdr[1] = (uint8) (n >> 16);
-	hdr[2] = (uint8) (n >> 8);
-	hdr[3] = (uint8) n;
-	appendBinaryStringInfo(buf, (const char *) hdr, 4);
-	if (data != NULL && len > 0)
-		appendBinaryStringInfo(buf, data, len);
-}
-
-static inline void
-put_text(StringInfo buf, PtxLedgerText t)
-{
-	put_field(buf, t.ptr, t.len);
-}
-
-static inline void
-put_int64(StringInfo buf, int64 v)
-{
-	char		tmp[MAXINT8LEN + 1];
-	int			len = pg_lltoa(v, tmp);
-
-	put_field(buf, tmp, len);
-}
-
-static inline void
-put_uint64(StringInfo buf, uint64 v)
-{
-	char		tmp[MAXINT8LEN + 1];
-	int			len = pg_ulltoa_n(v, tmp);
-
-	put_field(buf, tmp, len);
-}
-
-int64
-ptx_ledger_unix_micros(TimestampTz ts)
-{
-	return ts + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
-}
-
-void
-ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryFields *f)
-{
-	put_field(buf, PTX_LEDGER_ENTRY_TAG, strlen(PTX_LEDGER_ENTRY_TAG));
-	put_int64(buf, f->seq);
-	put_uint64(buf, f->xid);
-	put_int64(buf, ptx_ledger_unix_micros(f->logged_at));
-	put_int64(buf, ptx_ledger_unix_micros(f->business_at));
-	put_text(buf, f->session_user_name);
-	put_text(buf, f->current_user_name);
-	put_text(buf, f->application_name);
-	put_text(buf, f->client_addr);
-	put_text(buf, f->operation);
-	put_text(buf, f->kind);
-	put_text(buf, f->relation);
-	put_text(buf, f->key);
-	put_text(buf, f->row_image);
-	if (f->has_project_id)
-		put_int64(buf, f->project_id);
-	else
-		put_field(buf, NULL, 0);
-}
-
-void
-ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b)
-{
-	put_field(buf, PTX_LEDGER_BLOCK_TAG, strlen(PTX_LEDGER_BLOCK_TAG));
-	put_int64(buf, b->block_no);
-	put_int64(buf, b->first_seq);
-	put_int64(buf, b->last_seq);
-	put_int64(buf, b->entry_count);
-	put_field(buf, (const char *) b->merkle_root, PTX_LEDGER_HASH_LEN);
-	put_field(buf, (const char *) b->prev_hash, PTX_LEDGER_HASH_LEN);
-	put_int64(buf, ptx_ledger_unix_micros(b->sealed_at));
-}
-
-void
-ptx_ledger_sha256(const uint8 *data, size_t len, uint8 *out)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PTX_LEDGER_HASH_LEN) < 0)
-	{
-		const char *why = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute a ledger hash"),
-				 errdetail("SHA-256 failed: %s.", why)));
-	}
-	pg_cryptohash_free(ctx);
-}
-
-/*
- * Merkle root of n hashes stored back to back in hashes (overwritten).
- * A parent is SHA-256(0x01 || left || right); the last node of a level
- * with an odd number of nodes goes up unchanged.  n >= 1.
- */
-void
-ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-	uint8		prefix = PTX_LEDGER_NODE_PREFIX;
-
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	while (n > 1)
-	{
-		int64		i,
-					m = 0;
-
-		for (i = 0; i + 1 < n; i += 2)
-		{
-			if (pg_cryptohash_init(ctx) < 0 ||
-				pg_cryptohash_update(ctx, &prefix, 1) < 0 ||
-				pg_cryptohash_update(ctx, hashes + i * PTX_LEDGER_HASH_LEN,
-									 2 * PTX_LEDGER_HASH_LEN) < 0 ||
-				pg_cryptohash_final(ctx, hashes + m * PTX_LEDGER_HASH_LEN,
-									PTX_LEDGER_HASH_LEN) < 0)
-			{
-				const char *why = pg_cryptohash_error(ctx);
-
-				pg_cryptohash_free(ctx);
-				ereport(ERROR,
-						(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-						 errmsg("could not compute a Merkle root of ledger entries"),
-						 errdetail("SHA-256 failed: %s.", why)));
-			}
-			m++;
-		}
-		if (i < n)
-		{
-			memmove(hashes + m * PTX_LEDGER_HASH_LEN,
-					hashes + i * PTX_LEDGER_HASH_LEN, PTX_LEDGER_HASH_LEN);
-			m++;
-		}
-		n = m;
-	}
-	memcpy(root, hashes, PTX_LEDGER_HASH_LEN);
-	pg_cryptohash_free(ctx);
 }
 
 /* ---------------------------------------------------------------------

@@ -83,11 +83,13 @@ extern int64 ptx_ledger_record_event(const char *kind, const char *relation,
 /* SQL: ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb) */
 extern Datum ptx_ledger_event(PG_FUNCTION_ARGS);
 
-/* ledger.c: serialization and hashing shared by capture, seal and verify */
+/* ledger_format.c: serialization and hashing shared by capture, seal and verify */
+extern size_t ptx_ledger_entry_size_max(const PtxLedgerEntryFields *f);
+extern size_t ptx_ledger_serialize_entry_into(char *dst, const PtxLedgerEntryFields *f);
 extern void ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryFields *f);
 extern void ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b);
-extern void ptx_ledger_sha256(const uint8 *data, size_t len, uint8 *out);
-extern void ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
+extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
+extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
 
 /* ledger.c: OIDs of the ledger's relations, InvalidOid when ptx is absent */

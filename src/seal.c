@@ -176,7 +176,7 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 			   *h;
 	int			rc;
 
-	ptx_ledger_merkle_root(hashes, count, root);
+	(void) ptx_ledger_merkle_root(hashes, count, root);
 	b.block_no = block_no;
 	b.first_seq = first_seq;
 	b.last_seq = last_seq;

@@ -22,10 +22,9 @@
  * the primary key index, which needs no memory per entry.  Either way the
  * problems found, and their order, are the same.
  *
- * Hashes are computed with libcrypto directly, and the entries serialized
- * straight from the heap tuple into one buffer; the bytes are those of
- * docs/ledger-format.md, which ptx_ledger_serialize_entry() (ledger.c)
- * writes for the capture and ptx.ledger_entry_bytes() returns.
+ * Entries are serialized from the heap tuple's columns into one buffer
+ * reused from entry to entry, by the same code that serializes them for
+ * the capture and for ptx.ledger_entry_bytes() (ledger_format.c).
  *
  * Verification starting at block n trusts block n-1's stored hash as its
  * anchor; a full verification, or ptx.verify(digests), anchors at genesis or
@@ -34,8 +33,6 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#include <openssl/sha.h>
 
 #include "access/genam.h"
 #include "access/heapam.h"
@@ -224,66 +221,6 @@ ledger_scan_end(LedgerScan *ls)
 	table_close(ls->heap, AccessShareLock);
 }
 
-/* ---------------------------------------------------------------------
- * SHA-256 through libcrypto
- *
- * With OpenSSL 3.0, every EVP_DigestInit_ex() frees and allocates the
- * digest's context, and with EVP_sha256() looks the algorithm up again:
- * more than the hashing of a short entry costs.  The SHA256_* functions of
- * the API level PostgreSQL builds against (OPENSSL_API_COMPAT in
- * pg_config.h) work on a context on the stack.
- * ---------------------------------------------------------------------
- */
-static inline void
-sha256(const void *data, size_t len, uint8 *out)
-{
-	SHA256_CTX	c;
-
-	if (SHA256_Init(&c) != 1 ||
-		SHA256_Update(&c, data, len) != 1 ||
-		SHA256_Final(out, &c) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute a SHA-256 hash")));
-}
-
-/*
- * Merkle root of n >= 1 hashes stored back to back in hashes (overwritten),
- * as docs/ledger-format.md defines it: a parent is SHA-256(0x01 || left ||
- * right), the last node of an odd level goes up unchanged.  Returns the
- * number of bytes hashed.
- */
-static int64
-merkle_root(uint8 *hashes, int64 n, uint8 *root)
-{
-	uint8		node[1 + 2 * PTX_LEDGER_HASH_LEN];
-	int64		bytes = 0;
-
-	node[0] = PTX_LEDGER_NODE_PREFIX;
-	while (n > 1)
-	{
-		int64		i,
-					m = 0;
-
-		for (i = 0; i + 1 < n; i += 2)
-		{
-			memcpy(node + 1, hashes + i * PTX_LEDGER_HASH_LEN, 2 * PTX_LEDGER_HASH_LEN);
-			sha256(node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
-			bytes += sizeof(node);
-			m++;
-		}
-		if (i < n)
-		{
-			memmove(hashes + m * PTX_LEDGER_HASH_LEN,
-					hashes + i * PTX_LEDGER_HASH_LEN, PTX_LEDGER_HASH_LEN);
-			m++;
-		}
-		n = m;
-	}
-	memcpy(root, hashes, PTX_LEDGER_HASH_LEN);
-	return bytes;
-}
-
 static char *
 hex(const uint8 *h)
 {
@@ -358,49 +295,6 @@ datum_inet_text(Datum d, bool isnull, InetCache *cache)
 	return t;
 }
 
-static inline char *
-put_len(char *p, uint32 n)
-{
-	p[0] = (char) (n >> 24);
-	p[1] = (char) (n >> 16);
-	p[2] = (char) (n >> 8);
-	p[3] = (char) n;
-	return p + 4;
-}
-
-static inline char *
-put_text(char *p, PtxLedgerText t)
-{
-	if (t.ptr == NULL)
-		return put_len(p, 0xFFFFFFFF);
-	p = put_len(p, (uint32) t.len);
-	memcpy(p, t.ptr, t.len);
-	return p + t.len;
-}
-
-/* pg_lltoa writes a terminating zero: the buffer keeps a byte spare */
-static inline char *
-put_int64(char *p, int64 v)
-{
-	int			len = pg_lltoa(v, p + 4);
-
-	put_len(p, (uint32) len);
-	return p + 4 + len;
-}
-
-static inline char *
-put_uint64(char *p, uint64 v)
-{
-	int			len = pg_ulltoa_n(v, p + 4);
-
-	put_len(p, (uint32) len);
-	return p + 4 + len;
-}
-
-/* what the serialization takes besides the text fields, with a spare byte */
-#define ENTRY_FIXED_BYTES \
-	(15 * 4 + (int) sizeof(PTX_LEDGER_ENTRY_TAG) + 5 * (MAXINT8LEN + 1))
-
 /* the state of one verification */
 typedef struct Verifier
 {
@@ -422,47 +316,33 @@ static size_t
 entry_serialize(Verifier *v, const Datum *values, const bool *nulls)
 {
 	const EntryAtts *a = &v->ea;
-	PtxLedgerText t[9];
-	size_t		need = ENTRY_FIXED_BYTES;
-	char	   *p;
-	int			i;
+	PtxLedgerEntryFields f;
+	size_t		need;
 
-	t[0] = datum_text(values[a->session_user_name], nulls[a->session_user_name]);
-	t[1] = datum_text(values[a->current_user_name], nulls[a->current_user_name]);
-	t[2] = datum_text(values[a->application_name], nulls[a->application_name]);
-	t[3] = datum_inet_text(values[a->client_addr], nulls[a->client_addr], &v->ic);
-	t[4] = datum_text(values[a->operation], nulls[a->operation]);
-	t[5] = datum_text(values[a->kind], nulls[a->kind]);
-	t[6] = datum_text(values[a->relation], nulls[a->relation]);
-	t[7] = datum_text(values[a->key], nulls[a->key]);
-	t[8] = datum_text(values[a->row_image], nulls[a->row_image]);
-	for (i = 0; i < 9; i++)
-		need += t[i].len;
+	f.seq = DatumGetInt64(values[a->seq]);
+	f.xid = nulls[a->xid] ? 0 :
+		U64FromFullTransactionId(DatumGetFullTransactionId(values[a->xid]));
+	f.logged_at = nulls[a->logged_at] ? 0 : DatumGetTimestampTz(values[a->logged_at]);
+	f.business_at = nulls[a->business_at] ? 0 : DatumGetTimestampTz(values[a->business_at]);
+	f.session_user_name = datum_text(values[a->session_user_name], nulls[a->session_user_name]);
+	f.current_user_name = datum_text(values[a->current_user_name], nulls[a->current_user_name]);
+	f.application_name = datum_text(values[a->application_name], nulls[a->application_name]);
+	f.client_addr = datum_inet_text(values[a->client_addr], nulls[a->client_addr], &v->ic);
+	f.operation = datum_text(values[a->operation], nulls[a->operation]);
+	f.kind = datum_text(values[a->kind], nulls[a->kind]);
+	f.relation = datum_text(values[a->relation], nulls[a->relation]);
+	f.key = datum_text(values[a->key], nulls[a->key]);
+	f.row_image = datum_text(values[a->row_image], nulls[a->row_image]);
+	f.has_project_id = !nulls[a->project_id];
+	f.project_id = f.has_project_id ? DatumGetInt64(values[a->project_id]) : 0;
+
+	need = ptx_ledger_entry_size_max(&f);
 	if (need > v->bufsize)
 	{
 		v->bufsize = Max(need, 2 * v->bufsize);
 		v->buf = repalloc_huge(v->buf, v->bufsize);
 	}
-
-	p = v->buf;
-	p = put_len(p, sizeof(PTX_LEDGER_ENTRY_TAG) - 1);
-	memcpy(p, PTX_LEDGER_ENTRY_TAG, sizeof(PTX_LEDGER_ENTRY_TAG) - 1);
-	p += sizeof(PTX_LEDGER_ENTRY_TAG) - 1;
-	p = put_int64(p, DatumGetInt64(values[a->seq]));
-	p = put_uint64(p, nulls[a->xid] ? 0 :
-				   U64FromFullTransactionId(DatumGetFullTransactionId(values[a->xid])));
-	p = put_int64(p, ptx_ledger_unix_micros(nulls[a->logged_at] ? 0 :
-											DatumGetTimestampTz(values[a->logged_at])));
-	p = put_int64(p, ptx_ledger_unix_micros(nulls[a->business_at] ? 0 :
-											DatumGetTimestampTz(values[a->business_at])));
-	for (i = 0; i < 9; i++)
-		p = put_text(p, t[i]);
-	if (nulls[a->project_id])
-		p = put_len(p, 0xFFFFFFFF);
-	else
-		p = put_int64(p, DatumGetInt64(values[a->project_id]));
-	Assert(p - v->buf < (ptrdiff_t) need);
-	return p - v->buf;
+	return ptx_ledger_serialize_entry_into(v->buf, &f);
 }
 
 /* ---------------------------------------------------------------------
@@ -539,7 +419,7 @@ check_entry(Verifier *v, EntrySource *src, const Datum *values,
 		return;
 	}
 	len = entry_serialize(v, values, nulls);
-	sha256(v->buf, len, computed);
+	ptx_ledger_sha256(v->buf, len, computed);
 	v->bytes += len;
 	v->entries++;
 	if (stored_ok && memcmp(computed, e->stored, PTX_LEDGER_HASH_LEN) == 0)
@@ -946,7 +826,7 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 				   psprintf("The block was sealed with %lld entries; its range holds %lld: entries were removed or inserted.",
 							(long long) entry_count, (long long) n));
 		if (n > 0)
-			v.bytes += merkle_root(hashes, n, root);
+			v.bytes += ptx_ledger_merkle_root(hashes, n, root);
 		else
 			memset(root, 0, sizeof(root));
 		if (!root_ok || memcmp(root, stored_root, PTX_LEDGER_HASH_LEN) != 0)
@@ -966,7 +846,7 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		bf.sealed_at = slot->tts_isnull[ba.sealed_at] ? 0 : DatumGetTimestampTz(slot->tts_values[ba.sealed_at]);
 		resetStringInfo(&buf);
 		ptx_ledger_serialize_block(&buf, &bf);
-		sha256(buf.data, buf.len, computed);
+		ptx_ledger_sha256(buf.data, buf.len, computed);
 		v.bytes += buf.len;
 		if (!hash_ok || memcmp(computed, stored_hash, PTX_LEDGER_HASH_LEN) != 0)
 			report(&v, true, block_no, false, 0, "block_hash",
