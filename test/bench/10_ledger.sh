@@ -87,7 +87,7 @@ for ((r = 0; r < REPS; r++)); do
         log "  round $((r + 1)) $v: $t tps"
     done
 done
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 for v in "${VARIANTS[@]}"; do
     TPS[$v]=$(median <<<"${RUNS[$v]}")
 done
