@@ -75,6 +75,81 @@ spi_check(int rc, int expected, const char *what)
 		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(rc));
 }
 
+/* the queries of the sealer, prepared once per backend and kept */
+typedef enum SealQuery
+{
+	SQ_UNTRACKED,				/* tracked tables without a baseline */
+	SQ_LAST_SEQ,				/* the last seq handed out */
+	SQ_LAST_BLOCK,				/* the newest block */
+	SQ_ENTRIES,					/* the hashes of a range of entries */
+	SQ_INSERT_BLOCK,			/* a new block */
+	SQ_COUNT
+} SealQuery;
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[9];
+}			seal_queries[SQ_COUNT] =
+{
+	[SQ_UNTRACKED] = {
+		"SELECT t.tgrelid FROM pg_catalog.pg_trigger t"
+		"  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
+		" WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure"
+		"   AND c.relkind = 'r'"
+		"   AND NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e"
+		"                    WHERE e.relation = ptx.ledger_relation_name(t.tgrelid)"
+		"                      AND (e.key::text) IS NULL"
+		"                      AND e.operation = 'EVENT' AND e.kind = 'track')"
+		" ORDER BY 1", 0, {0}
+	},
+	[SQ_LAST_SEQ] = {
+		"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ptx.ledger_seq",
+		0, {0}
+	},
+	[SQ_LAST_BLOCK] = {
+		"SELECT block_no, last_seq, block_hash FROM ptx.ledger_block"
+		" ORDER BY block_no DESC LIMIT 1", 0, {0}
+	},
+	[SQ_ENTRIES] = {
+		"SELECT seq, entry_hash FROM ptx.ledger_entry"
+		" WHERE seq > $1 AND seq <= $2 ORDER BY seq", 2, {INT8OID, INT8OID}
+	},
+	[SQ_INSERT_BLOCK] = {
+		"INSERT INTO ptx.ledger_block (block_no, first_seq, last_seq, "
+		"entry_count, merkle_root, prev_hash, block_hash, sealed_at, format) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9,
+		{INT8OID, INT8OID, INT8OID, INT8OID, BYTEAOID, BYTEAOID, BYTEAOID,
+		TIMESTAMPTZOID, INT2OID}
+	},
+};
+
+static SPIPlanPtr seal_plans[SQ_COUNT];
+
+/*
+ * The kept plan of a query.  A plan whose tables were dropped (DROP
+ * EXTENSION) is analysed again from its text when next used.
+ */
+static SPIPlanPtr
+seal_plan(SealQuery q)
+{
+	if (seal_plans[q] == NULL)
+	{
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare(seal_queries[q].sql, seal_queries[q].nargs,
+						   (Oid *) seal_queries[q].argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for a sealer query: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for a sealer query");
+		seal_plans[q] = plan;
+	}
+	return seal_plans[q];
+}
+
 /*
  * Baseline: a 'track' event and a SNAPSHOT of every row, once per tracked
  * table that has none.  Conditional (the workers): a table whose lock is not
@@ -90,15 +165,7 @@ seal_baseline(bool conditional)
 				n;
 	Oid		   *relids;
 
-	rc = SPI_execute("SELECT t.tgrelid FROM pg_catalog.pg_trigger t"
-					 "  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
-					 " WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure"
-					 "   AND c.relkind = 'r'"
-					 "   AND NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e"
-					 "                    WHERE e.relation = ptx.ledger_relation_name(t.tgrelid)"
-					 "                      AND (e.key::text) IS NULL"
-					 "                      AND e.operation = 'EVENT' AND e.kind = 'track')"
-					 " ORDER BY 1", false, 0);
+	rc = SPI_execute_plan(seal_plan(SQ_UNTRACKED), NULL, NULL, false, 0);
 	spi_check(rc, SPI_OK_SELECT, "finding tables to baseline");
 	n = SPI_processed;
 	if (n == 0)
@@ -137,8 +204,7 @@ seal_last_value(void)
 	int			rc;
 	bool		isnull;
 
-	rc = SPI_execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ptx.ledger_seq",
-					 false, 0);
+	rc = SPI_execute_plan(seal_plan(SQ_LAST_SEQ), NULL, NULL, false, 0);
 	spi_check(rc, SPI_OK_SELECT, "reading ptx.ledger_seq");
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
@@ -160,7 +226,6 @@ seal_wait_for_writers(Oid entry_relid)
 	}
 }
 
-static SPIPlanPtr block_insert_plan = NULL;
 
 static void
 seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
@@ -188,20 +253,6 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 	ptx_ledger_serialize_block(&buf, &b);
 	ptx_ledger_sha256((uint8 *) buf.data, buf.len, block_hash);
 
-	if (block_insert_plan == NULL)
-	{
-		Oid			types[9] = {INT8OID, INT8OID, INT8OID, INT8OID, BYTEAOID,
-		BYTEAOID, BYTEAOID, TIMESTAMPTZOID, INT2OID};
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare("INSERT INTO ptx.ledger_block (block_no, first_seq, last_seq, "
-						   "entry_count, merkle_root, prev_hash, block_hash, sealed_at, format) "
-						   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, types);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		block_insert_plan = plan;
-	}
 
 #define HASH_BYTEA(var, src) \
 	do { \
@@ -223,7 +274,7 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 	values[6] = PointerGetDatum(h);
 	values[7] = TimestampTzGetDatum(b.sealed_at);
 	values[8] = Int16GetDatum(PTX_LEDGER_FORMAT);
-	rc = SPI_execute_plan(block_insert_plan, values, NULL, false, 0);
+	rc = SPI_execute_plan(seal_plan(SQ_INSERT_BLOCK), values, NULL, false, 0);
 	spi_check(rc, SPI_OK_INSERT, "inserting a ledger block");
 	pfree(buf.data);
 }
@@ -266,7 +317,6 @@ ptx_ledger_seal(bool baseline)
 	int64		blocks = 0;
 	Portal		portal;
 	Datum		args[2];
-	Oid			argtypes[2] = {INT8OID, INT8OID};
 
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
@@ -289,8 +339,7 @@ ptx_ledger_seal(bool baseline)
 	seal_wait_for_writers(entry_relid);
 
 	memset(prev_hash, 0, sizeof(prev_hash));
-	rc = SPI_execute("SELECT block_no, last_seq, block_hash FROM ptx.ledger_block"
-					 " ORDER BY block_no DESC LIMIT 1", false, 0);
+	rc = SPI_execute_plan(seal_plan(SQ_LAST_BLOCK), NULL, NULL, false, 0);
 	spi_check(rc, SPI_OK_SELECT, "reading the last ledger block");
 	if (SPI_processed > 0)
 	{
@@ -312,10 +361,7 @@ ptx_ledger_seal(bool baseline)
 
 	args[0] = Int64GetDatum(prev_last);
 	args[1] = Int64GetDatum(last_value);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT seq, entry_hash FROM ptx.ledger_entry"
-									   " WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-									   2, argtypes, args, NULL, false, 0);
+	portal = SPI_cursor_open(NULL, seal_plan(SQ_ENTRIES), args, NULL, false);
 	hashes = palloc(PTX_LEDGER_HASH_LEN * (Size) block_max_entries);
 	first_seq = prev_last + 1;
 	for (;;)
