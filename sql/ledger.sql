@@ -278,7 +278,15 @@ SELECT ptx.seal();
 SET ROLE regress_ptx_pub;
 SELECT ptx.ledger_event('draw', NULL, NULL, NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- the public reads the blocks' hashes, which verify as digests
+SELECT count(*) > 0 AS public_blocks FROM ptx_public.ledger_block;
+SELECT jsonb_agg(to_jsonb(b)) AS published FROM ptx_public.ledger_block b \gset
+SELECT ptx.digest();
+\echo :LAST_ERROR_SQLSTATE
 SET ROLE regress_ptx_aud;
+SELECT count(*) AS problems_with_published FROM ptx.verify(:'published'::jsonb);
+SELECT problem FROM ptx.verify(jsonb_set(:'published'::jsonb, '{0,block_hash}', to_jsonb(repeat('0', 64))))
+ WHERE problem LIKE 'digest%';
 SELECT current_user_name, session_user_name, kind FROM ptx.ledger_entry WHERE kind = 'draw';
 SELECT count(*) FROM ptx.verify();
 SELECT count(*) > 0 AS trail_for_auditors FROM ptx.trail(:p1);
