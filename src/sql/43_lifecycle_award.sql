@@ -1,0 +1,151 @@
+-- The choice of the winner (确定中标人, 招标投标法实施条例 §55).  In a project
+-- that must be tendered (matched by the catalog, not entered voluntarily)
+-- and is funded by the state (国有资金占控股或者主导地位: funding 'state' or
+-- 'state_owned'), the tenderee awards the first-ranked candidate.  The next
+-- candidate in rank may be awarded only once the first is set aside for one
+-- of the causes §55 names; a candidate set aside is never awarded, in any
+-- project.
+
+INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
+  ('award.first_ranked_state_funded', 1, 'boolean', '招标投标法实施条例 §55',
+   '1: a state-funded project that must be tendered awards its best-ranked candidate not set aside');
+
+CREATE TABLE ptx.candidate_set_aside (
+    project_id  bigint NOT NULL,
+    round       integer NOT NULL,
+    bidder_id   bigint NOT NULL,
+    cause       text NOT NULL
+        CHECK (cause IN ('declined', 'force_majeure', 'no_performance_bond', 'violation')),
+    reason      text NOT NULL CHECK (pg_catalog.btrim(reason) <> ''),
+    recorded_at timestamptz NOT NULL DEFAULT ptx.now(),
+    recorded_by text NOT NULL DEFAULT session_user,
+    PRIMARY KEY (project_id, round, bidder_id),
+    FOREIGN KEY (project_id, round, bidder_id)
+        REFERENCES ptx.candidate (project_id, round, bidder_id)
+);
+COMMENT ON TABLE ptx.candidate_set_aside IS
+    'candidates set aside before the award (条例 §55): declined 放弃中标, force_majeure 因不可抗力不能履行合同, no_performance_bond 未按要求提交履约保证金, violation 被查实存在影响中标结果的违法行为';
+SELECT pg_catalog.pg_extension_config_dump('ptx.candidate_set_aside', '');
+
+CREATE FUNCTION ptx.candidate_set_aside_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'candidates set aside cannot be changed or removed'
+        USING ERRCODE = '55000',
+              DETAIL = pg_catalog.format('%s on ptx.candidate_set_aside was refused: setting a candidate aside is a record.', TG_OP);
+END
+$$;
+CREATE TRIGGER candidate_set_aside_before_write BEFORE UPDATE OR DELETE ON ptx.candidate_set_aside
+    FOR EACH ROW EXECUTE FUNCTION ptx.candidate_set_aside_before_write();
+CREATE TRIGGER candidate_set_aside_no_truncate BEFORE TRUNCATE ON ptx.candidate_set_aside
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.candidate_set_aside_before_write();
+
+CREATE FUNCTION ptx.set_aside_candidate(project_id bigint, bidder_id bigint, cause text, reason text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+BEGIN
+    SELECT * INTO p FROM ptx.project WHERE id = set_aside_candidate.project_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', COALESCE(set_aside_candidate.project_id::text, 'NULL')
+            USING ERRCODE = '22023';
+    END IF;
+    IF cause IS NULL OR cause NOT IN ('declined', 'force_majeure', 'no_performance_bond', 'violation') THEN
+        RAISE EXCEPTION 'invalid cause % for setting a candidate aside', COALESCE(cause, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'The causes of 招标投标法实施条例 §55 are declined, force_majeure, no_performance_bond and violation.';
+    END IF;
+    IF reason IS NULL OR pg_catalog.btrim(reason) = '' THEN
+        RAISE EXCEPTION 'a candidate is set aside with a reason'
+            USING ERRCODE = '22023';
+    END IF;
+    IF p.state <> 'publicity' THEN
+        RAISE EXCEPTION 'project % is %, not in publicity', p.code, p.state
+            USING ERRCODE = 'PX003',
+                  DETAIL = 'Candidates are set aside between their publication and the award.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ptx.candidate c
+                    WHERE c.project_id = p.id AND c.round = p.round
+                      AND c.bidder_id = set_aside_candidate.bidder_id) THEN
+        RAISE EXCEPTION 'organisation % is not a candidate of project %',
+                        COALESCE(set_aside_candidate.bidder_id::text, 'NULL'), p.code
+            USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM ptx.candidate_set_aside s
+                WHERE s.project_id = p.id AND s.round = p.round
+                  AND s.bidder_id = set_aside_candidate.bidder_id) THEN
+        RAISE EXCEPTION 'candidate % of project % is already set aside', set_aside_candidate.bidder_id, p.code
+            USING ERRCODE = '23505';
+    END IF;
+    INSERT INTO ptx.candidate_set_aside (project_id, round, bidder_id, cause, reason)
+    VALUES (p.id, p.round, set_aside_candidate.bidder_id, cause, reason);
+END
+$$;
+COMMENT ON FUNCTION ptx.set_aside_candidate(bigint, bigint, text, text) IS
+    'set a published candidate aside before the award, for a cause of 招标投标法实施条例 §55, so that the next in rank may be awarded';
+
+-- The winner a project may be awarded to, NULL when any candidate may be:
+-- the best-ranked candidate of the round not set aside, in a state-funded
+-- project that must be tendered.
+CREATE FUNCTION ptx.required_winner(project_id bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT c.bidder_id
+          FROM ptx.project p
+          JOIN ptx.candidate c ON c.project_id = p.id AND c.round = p.round
+         WHERE p.id = required_winner.project_id
+           AND ptx.setting('award.first_ranked_state_funded') <> 0
+           AND p.catalog_id IS NOT NULL AND NOT p.voluntary
+           AND p.funding IN ('state', 'state_owned')
+           AND NOT EXISTS (SELECT 1 FROM ptx.candidate_set_aside s
+                            WHERE s.project_id = c.project_id AND s.round = c.round
+                              AND s.bidder_id = c.bidder_id)
+         ORDER BY c.rank
+         LIMIT 1;
+    END;
+COMMENT ON FUNCTION ptx.required_winner(bigint) IS
+    'the candidate a state-funded project that must be tendered has to award (条例 §55), NULL when the tenderee may choose among the candidates';
+
+-- Named to fire after the lifecycle's project_guard (triggers fire in name
+-- order), which reports a winner who is no candidate at all.
+CREATE FUNCTION ptx.project_rank_for_award() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    s ptx.candidate_set_aside;
+    required bigint;
+BEGIN
+    SELECT * INTO s FROM ptx.candidate_set_aside a
+     WHERE a.project_id = NEW.id AND a.round = NEW.round AND a.bidder_id = NEW.winner_id;
+    IF FOUND THEN
+        RAISE EXCEPTION 'candidate % of project % was set aside', NEW.winner_id, NEW.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = pg_catalog.format('It was set aside on %s (%s): %s', s.recorded_at, s.cause, s.reason),
+                  HINT = 'Award another candidate, or tender the project again.';
+    END IF;
+    required := ptx.required_winner(NEW.id);
+    IF required IS NOT NULL AND required <> NEW.winner_id THEN
+        RAISE EXCEPTION 'project % must be awarded to its first-ranked candidate', NEW.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = pg_catalog.format('The project is funded by the state (%s) and must be tendered; its best-ranked candidate not set aside is organisation %s, not %s.',
+                                             NEW.funding, required, NEW.winner_id),
+                  HINT = 'Award that candidate, or record why it is set aside with ptx.set_aside_candidate (招标投标法实施条例 §55).';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER project_rank_for_award BEFORE UPDATE OF state ON ptx.project
+    FOR EACH ROW WHEN (NEW.state = 'awarded' AND OLD.state IS DISTINCT FROM 'awarded')
+    EXECUTE FUNCTION ptx.project_rank_for_award();
+
+GRANT SELECT ON ptx.candidate_set_aside TO ptx_admin, ptx_operator, ptx_supervisor;
+GRANT EXECUTE ON FUNCTION ptx.set_aside_candidate(bigint, bigint, text, text) TO ptx_admin, ptx_operator;
+GRANT EXECUTE ON FUNCTION ptx.required_winner(bigint) TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
