@@ -239,7 +239,12 @@ SELECT ptx.announce(4, '2025-04-21 09:00+08');
 SELECT ptx.submit_bid(4, 4, 1234567.89);
 SELECT ptx.terminate(4, '招标文件存在重大缺陷');
 SELECT bidder_id, status, price IS NULL AS never_opened FROM ptx.bid WHERE project_id = 4;
--- contracted, closed; closed is final
+-- contracted, closed; closed is final.  The contract's price is the
+-- winning bid's (条例 §57): a cent more or less is refused.
+SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.01, NULL, '2025-03-31');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4649999.99, NULL, '2025-03-31');
+\echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.00, NULL, '2025-03-31') > 0 AS contract;
 SELECT ptx.close_project(1, '归档');
 SELECT ptx.terminate(1, '已经归档');

@@ -21,6 +21,7 @@ DECLARE
     p ptx.project;
     m ptx.catalog;
     due date;
+    winning_price numeric;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         RAISE EXCEPTION 'contracts cannot be changed or removed'
@@ -79,6 +80,16 @@ BEGIN
                   DETAIL = format('The project was awarded by organisation %s to organisation %s; the contract names %s and %s.',
                                   p.tenderee_id, p.winner_id, NEW.tenderee_id, NEW.supplier_id),
                   HINT = 'A contract with another party than the winner is a trade outside the platform (招标投标法 §46).';
+    END IF;
+    -- 条例 §57: the price of the contract is the winning bid's
+    SELECT b.price INTO winning_price FROM ptx.bid b
+     WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = p.winner_id;
+    IF winning_price IS NOT NULL AND NEW.amount <> winning_price THEN
+        RAISE EXCEPTION 'contract of project % departs from the winning bid', p.code
+            USING ERRCODE = '22023',
+                  DETAIL = format('The contract amount is %s CNY; organisation %s won with a bid of %s CNY.',
+                                  NEW.amount, p.winner_id, winning_price),
+                  HINT = 'The price of the contract is the winning bid''s (招标投标法 §46, 招标投标法实施条例 §57).';
     END IF;
     IF (NEW.category, NEW.region) IS DISTINCT FROM (p.category, p.region) THEN
         RAISE EXCEPTION 'contract of project % names another category or region', p.code
