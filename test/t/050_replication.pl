@@ -1,0 +1,120 @@
+# Replication (DESIGN.md §9, docs/operations.md): a region publishes its
+# ledger (insert-only) and its projects to the regional centre by logical
+# replication; the centre holds the region's chain in a database of its
+# own and verifies it there.  Changes a superuser makes to the region's
+# ledger afterwards are not replicated, so the centre's copy and its block
+# hashes expose them.  A physical standby verifies too.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $conf = q{
+shared_preload_libraries = 'ptx'
+ptx.seal_interval = '200ms'
+wal_level = logical
+max_wal_senders = 10
+max_replication_slots = 10
+};
+
+my $region = PostgreSQL::Test::Cluster->new('region');
+$region->init(allows_streaming => 'logical');
+$region->append_conf('postgresql.conf', $conf);
+$region->start;
+
+my $centre = PostgreSQL::Test::Cluster->new('centre');
+$centre->init;
+$centre->append_conf('postgresql.conf', $conf);
+$centre->start;
+
+$region->safe_psql('postgres', 'CREATE DATABASE trading');
+$region->safe_psql('trading', q{
+	CREATE EXTENSION ptx CASCADE;
+	SET ptx.block_max_entries = 7;
+	SELECT ptx.add_region('150000', '内蒙古自治区');
+	SELECT ptx.add_region('150400', '赤峰市', '150000');
+	SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001'), '监管部门', '150000', '{supervisor}');
+	SELECT ptx.add_org('91150000000000002' || ptx.uscc_check_char('91150000000000002'), '招标人', '150400', '{tenderee}');
+	SELECT ptx.grant_jurisdiction(1, 'construction', '150000');
+	SELECT ptx.register_project('P1', '学校', 'construction', '150400', 2, 1000000, 1);
+	SELECT ptx.seal();
+	CREATE PUBLICATION ptx_to_centre FOR TABLE ptx.ledger_entry, ptx.ledger_block
+	    WITH (publish = 'insert');
+	CREATE PUBLICATION ptx_results_to_centre FOR TABLE ptx.project, ptx.contract;
+});
+
+# The centre: one database per region, where nothing is written locally,
+# so its sealing worker stays off.
+$centre->safe_psql('postgres', 'CREATE DATABASE region_150400');
+$centre->safe_psql('postgres', 'ALTER DATABASE region_150400 SET ptx.seal_worker = off');
+$centre->safe_psql('region_150400', 'CREATE EXTENSION ptx CASCADE');
+my $connstr = $region->connstr . ' dbname=trading';
+$centre->safe_psql('region_150400', qq{
+	CREATE SUBSCRIPTION region_150400 CONNECTION '$connstr'
+	    PUBLICATION ptx_to_centre, ptx_results_to_centre;
+});
+$centre->wait_for_subscription_sync($region, 'region_150400', 'region_150400');
+
+my $count_sql = q{SELECT count(*) || '/' || COALESCE(max(seq), 0) FROM ptx.ledger_entry};
+my $block_sql = q{SELECT (SELECT count(*) FROM ptx.ledger_block) || '/' || COALESCE((SELECT encode(block_hash, 'hex') FROM ptx.ledger_block ORDER BY block_no DESC LIMIT 1), '')};
+is($centre->safe_psql('region_150400', $count_sql), $region->safe_psql('trading', $count_sql),
+	'the centre holds every entry of the region');
+is($centre->safe_psql('region_150400', $block_sql), $region->safe_psql('trading', $block_sql),
+	'and every block, up to the newest hash');
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'the region\'s chain verifies at the centre');
+is($centre->safe_psql('region_150400', q{SELECT code FROM ptx.project}), 'P1',
+	'projects are replicated');
+
+# The region goes on trading; the new entries and blocks follow.
+$region->safe_psql('trading', q{
+	SET ptx.block_max_entries = 7;
+	SELECT ptx.register_project('P2', '医院', 'construction', '150400', 2, 2000000, 1);
+	SELECT ptx.ledger_event('transition', 'ptx.project', '{"id": 2}', '{"to": "announced"}');
+	SELECT ptx.seal();
+});
+$region->wait_for_catchup('region_150400');
+is($centre->safe_psql('region_150400', $block_sql), $region->safe_psql('trading', $block_sql),
+	'new blocks arrive');
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'and verify at the centre');
+is($centre->safe_psql('region_150400', q{SELECT string_agg(code, ',' ORDER BY code) FROM ptx.project}), 'P1,P2',
+	'with the new project');
+
+# A physical standby of the region verifies its chain read-only.
+$region->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($region, 'base', has_streaming => 1);
+$standby->start;
+$region->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('trading', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'a hot standby verifies the chain');
+is($standby->safe_psql('trading', q{SELECT count(*) FROM ptx.verify() WHERE problem <> 'unsealed'}), '0',
+	'and the tables against their images');
+$standby->stop;
+
+# A superuser of the region changes a sealed entry, triggers off: the
+# update is not replicated (insert-only), the centre's copy still verifies,
+# and the region checked against the block hashes the centre holds fails.
+my $digests = $centre->safe_psql('region_150400',
+	q{SELECT jsonb_agg(to_jsonb(b)) FROM ptx_public.ledger_block b});
+$region->safe_psql('trading', q{
+	SET session_replication_role = replica;
+	UPDATE ptx.ledger_entry SET row_image = replace(row_image::text, '学校', '学院')::json
+	 WHERE relation = 'ptx.project' AND key::text = '{"id": 1}' AND operation = 'INSERT';
+});
+isnt($region->safe_psql('trading', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'the region itself sees the changed entry');
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'the centre\'s copy is untouched');
+is($centre->safe_psql('region_150400',
+	q{SELECT count(*) FROM ptx.ledger_entry WHERE row_image::text LIKE '%学院%'}), '0',
+	'the update was not replicated');
+ok($region->safe_psql('trading',
+	qq{SELECT count(*) > 0 FROM ptx.verify('$digests'::jsonb) WHERE problem LIKE 'digest%' OR problem IN ('entry_hash', 'merkle_root')}) eq 't',
+	'the region verified against the centre\'s hashes fails');
+
+$centre->stop;
+$region->stop;
+done_testing();
