@@ -201,6 +201,35 @@ SELECT * FROM ptx.verify('"x"'::jsonb);
 SELECT * FROM ptx.verify('[{"block_no": "two"}]'::jsonb);
 \echo :LAST_ERROR_SQLSTATE
 
+-- A second entry under a seq already taken, which only a dropped primary
+-- key allows: both entries are checked, the copy's hash is not its
+-- content's, and its block holds one entry too many.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+ALTER TABLE ptx.ledger_entry DROP CONSTRAINT ledger_entry_pkey;
+INSERT INTO ptx.ledger_entry
+SELECT seq, xid, logged_at, business_at, session_user_name, current_user_name, application_name,
+       client_addr, operation, kind, relation, '{"id": 5}', row_image, project_id, format, entry_hash
+  FROM ptx.ledger_entry WHERE seq = :base + 8;
+SELECT block_no, seq - :base AS n, problem FROM ptx.verify();
+ROLLBACK;
+
+-- With seqs spread too far for maintenance_work_mem (33 bytes per seq),
+-- verification walks the primary key instead of the heap, and finds the
+-- same problems: here an entry changed and a forged one far beyond the
+-- last block.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ptx.ledger_entry SET row_image = replace(row_image::text, '11500000', '9500000')::json WHERE seq = :base + 8;
+INSERT INTO ptx.ledger_entry
+SELECT :base + 100000, xid, logged_at, business_at, session_user_name, current_user_name, application_name,
+       client_addr, operation, kind, relation, key, row_image, project_id, format, entry_hash
+  FROM ptx.ledger_entry WHERE seq = :base + 6;
+SELECT block_no, seq - :base AS n, problem FROM ptx.verify_chain(1);
+SET LOCAL maintenance_work_mem = '1MB';
+SELECT block_no, seq - :base AS n, problem FROM ptx.verify_chain(1);
+ROLLBACK;
+
 -- After all that, the ledger is as it was.
 SELECT * FROM ptx.verify(:'published'::jsonb);
 SET client_min_messages = warning;

@@ -19,6 +19,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
@@ -91,6 +93,11 @@ extern void ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockField
 extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
 extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
+
+/* ledger_deform.c: the columns of an entry read from its heap tuple */
+#define PTX_LEDGER_ENTRY_NATTS		16
+extern bool ptx_ledger_entry_layout_ok(TupleDesc desc);
+extern void ptx_ledger_entry_deform(HeapTuple tuple, Datum *values, bool *isnull);
 
 /* ledger.c: OIDs of the ledger's relations, InvalidOid when ptx is absent */
 extern Oid	ptx_ledger_entry_relid(bool missing_ok);

@@ -16,11 +16,15 @@
  * Entries are read in one sequential pass over the heap, in physical order,
  * which is the order they were written in up to the interleaving of
  * concurrent writers.  Each entry's hash is checked as it is read, and what
- * the blocks need of it (seq, stored hash, verdict) goes into an array that
- * is sorted by seq when the pass found it out of order.  When the array
- * would outgrow maintenance_work_mem, the pass is abandoned for a walk of
- * the primary key index, which needs no memory per entry.  Either way the
- * problems found, and their order, are the same.
+ * the blocks need of it (stored hash, verdict) goes into the slot of its
+ * seq, 33 bytes per seq, so that the blocks then read them in seq order
+ * without a sort.  When the slots would outgrow maintenance_work_mem, the
+ * pass gives way to a walk of the primary key index, which needs no memory
+ * per entry.  Either way the problems found, and their order, are the same.
+ *
+ * The pass costs about as much as the hashing it feeds, and most of that is
+ * waiting for memory: it prefetches the tuples ahead of the one it hashes,
+ * and reads them with ledger_deform.c rather than heap_deform_tuple().
  *
  * Entries are serialized from the heap tuple's columns into one buffer
  * reused from entry to entry, by the same code that serializes them for
@@ -46,6 +50,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -363,17 +369,47 @@ typedef struct EntryCheck
 #define ENTRY_BAD_FORMAT	1	/* unknown format: not hashed */
 #define ENTRY_BAD_HASH		2	/* hash unusable or not the content's */
 
-/* the entries, in seq order: from an array or from an index scan */
+/* a checked entry of a dense slot whose hash is not its content's */
+typedef struct BadSlot
+{
+	int64		seq;
+	int32		computed;		/* index in EntrySource's computed */
+} BadSlot;
+
+#define SLOT_ABSENT			0	/* else 1 + the entry's verdict */
+
+/*
+ * The entries, in seq order: from the arrays of the heap pass or from an
+ * index scan.
+ *
+ * The heap pass keeps, for every seq from lo on, a slot: the stored hash
+ * and the verdict.  Seqs are nearly dense (a sequence's gaps are rolled
+ * back transactions), so a seq's slot is found from its value and the
+ * entries come out in seq order without a sort.  An entry whose seq already
+ * has a slot (only a tampered primary key allows it) goes to the list of
+ * extras, sorted at the end and merged in.
+ */
 typedef struct EntrySource
 {
-	bool		from_array;
-	EntryCheck *items;
-	int64		nitems;
-	int64		pos;
+	bool		dense;
+	int64		lo;				/* seq of slot 0 */
+	int64		nslots;
+	uint8	   *hashes;			/* stored hash per slot, zeros when unusable */
+	uint8	   *state;			/* SLOT_ABSENT or 1 + verdict, per slot */
+	BadSlot    *bad;			/* ENTRY_BAD_HASH slots, sorted by seq */
+	int64		nbad;
+	int64		maxbad;
+	EntryCheck *extra;			/* entries of seqs seen twice, sorted by seq */
+	int64		nextra;
+	int64		maxextra;
+	int64		pos;			/* next slot */
+	int64		extrapos;		/* next extra */
+	int64		badpos;
+	bool		cur_is_extra;
 	uint8	   *computed;		/* hashes of ENTRY_BAD_HASH entries */
 	int32		ncomputed;
-	int32		maxcomputed;	/* the array holds < 2^31 entries */
-	/* the index scan, when there is no array */
+	int32		maxcomputed;	/* the arrays hold < 2^31 entries */
+	/* the index scan, when the slots would not fit in memory */
 	LedgerScan	scan;
 	bool		scan_open;
 	bool		pending;
@@ -449,57 +485,154 @@ entry_check_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * Puts n entries with seqs from lo to hi in seq order; returns the array
- * that holds them.  Concurrent writers fill pages of their own, so the
- * physical order interleaves runs of seqs: far from sorted, but the seqs
- * are nearly dense, and each one's place is found from its value.  Sparse
- * or repeated seqs are sorted by comparison.
- */
-static EntryCheck *
-sort_entries(EntryCheck *items, int64 n, int64 lo, int64 hi)
+static int
+bad_slot_cmp(const void *a, const void *b)
 {
-	uint64		range = (uint64) hi - (uint64) lo + 1;
-	int32	   *place;
-	EntryCheck *sorted;
-	int64		i,
-				j;
+	int64		x = ((const BadSlot *) a)->seq;
+	int64		y = ((const BadSlot *) b)->seq;
 
-	if (n < 2 || range > (uint64) 4 * n + 1024 || range > (uint64) PG_INT32_MAX)
-	{
-		qsort(items, n, sizeof(EntryCheck), entry_check_cmp);
+	return (x > y) - (x < y);
+}
+
+/* grows an array of n elements of size sz to hold one more */
+static void *
+grow_array(void *items, int64 n, int64 *max, Size sz)
+{
+	if (n < *max)
 		return items;
-	}
-	place = palloc_extended(range * sizeof(int32), MCXT_ALLOC_HUGE);
-	memset(place, 0xFF, range * sizeof(int32));
-	for (i = 0; i < n; i++)
-	{
-		int64		k = items[i].seq - lo;
+	*max = Max(16, 2 * *max);
+	return items == NULL ?
+		palloc_extended((Size) *max * sz, MCXT_ALLOC_HUGE) :
+		repalloc_huge(items, (Size) *max * sz);
+}
 
-		if (place[k] >= 0)
-		{
-			/* a seq twice: only a tampered primary key allows it */
-			pfree(place);
-			qsort(items, n, sizeof(EntryCheck), entry_check_cmp);
-			return items;
-		}
-		place[k] = (int32) i;
+/*
+ * The highest seq the primary key holds (seq_att is its 0-based column), or
+ * from - 1 when there is none.
+ */
+static int64
+ledger_max_seq(Relation heap, Snapshot snapshot, int seq_att, int64 from)
+{
+	Oid			pk = RelationGetPrimaryKeyIndex(heap);
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int64		max = from - 1;
+	bool		isnull;
+
+	if (!OidIsValid(pk))
+		return max;
+	index = index_open(pk, AccessShareLock);
+	scan = index_beginscan(heap, index, snapshot, 0, 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	slot = table_slot_create(heap, NULL);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		Datum		d = slot_getattr(slot, seq_att + 1, &isnull);
+
+		if (!isnull)
+			max = Max(max, DatumGetInt64(d));
 	}
-	sorted = palloc_extended(n * sizeof(EntryCheck), MCXT_ALLOC_HUGE);
-	for (i = 0, j = 0; i < (int64) range; i++)
-		if (place[i] >= 0)
-			sorted[j++] = items[place[i]];
-	Assert(j == n);
-	pfree(place);
-	pfree(items);
-	return sorted;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	return max;
+}
+
+/*
+ * Makes room for slot k in src's arrays, within limit slots; false when
+ * that would exceed it.
+ */
+static bool
+slots_reserve(EntrySource *src, int64 k, int64 limit)
+{
+	int64		n;
+
+	if (k < src->nslots)
+		return true;
+	if (k >= limit)
+		return false;
+	n = Min(Max(k + 1, 2 * src->nslots), limit);
+	src->hashes = repalloc_huge(src->hashes, (Size) n * PTX_LEDGER_HASH_LEN);
+	src->state = repalloc_huge(src->state, (Size) n);
+	memset(src->state + src->nslots, SLOT_ABSENT, n - src->nslots);
+	src->nslots = n;
+	return true;
+}
+
+/* frees the slots, for the walk in index order */
+static void
+slots_discard(Verifier *v, EntrySource *src)
+{
+	pfree(src->hashes);
+	pfree(src->state);
+	if (src->bad)
+		pfree(src->bad);
+	if (src->extra)
+		pfree(src->extra);
+	src->hashes = src->state = NULL;
+	src->bad = NULL;
+	src->extra = NULL;
+	src->nslots = src->nbad = src->maxbad = src->nextra = src->maxextra = 0;
+	src->ncomputed = 0;
+	v->entries = 0;
+	v->bytes = 0;
+}
+
+/*
+ * The pass reads a page's tuples in line pointer order, which is backwards
+ * in memory; the tuple two ahead is fetched into the cache while this one
+ * is hashed.
+ */
+#define PREFETCH_DISTANCE	2
+#define PREFETCH_BYTES		384	/* about one entry */
+
+/*
+ * GCC counts __builtin_prefetch() as free of side effects and drops the
+ * calls of a function that does nothing else; on x86 the instruction is
+ * written out.
+ */
+static inline void
+prefetch_line(const char *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("prefetcht0 %0" : : "m"(*p));
+#else
+	__builtin_prefetch(p);
+#endif
+}
+
+static inline void
+prefetch_tuple(Page page, OffsetNumber off)
+{
+	char	   *t = (char *) PageGetItem(page, PageGetItemId(page, off));
+	int			o;
+
+	for (o = 0; o < PREFETCH_BYTES; o += 64)
+		prefetch_line(t + o);
+}
+
+static inline void
+prefetch_next_tuples(HeapScanDesc hs)
+{
+	Page		page = BufferGetPage(hs->rs_cbuf);
+	int			i;
+
+	if (hs->rs_cindex == 0)
+		for (i = 1; i < PREFETCH_DISTANCE && i < hs->rs_ntuples; i++)
+			prefetch_tuple(page, hs->rs_vistuples[i]);
+	i = hs->rs_cindex + PREFETCH_DISTANCE;
+	if (i < hs->rs_ntuples)
+		prefetch_tuple(page, hs->rs_vistuples[i]);
 }
 
 /*
  * One sequential pass over the entries from seq from on: every entry is
- * checked into src->items, sorted by seq.  Returns false, with nothing
- * kept, when sorting the array might take more than maintenance_work_mem:
- * two copies of it and an int32 per seq.
+ * checked into its slot.  Returns false, with nothing kept, when the slots
+ * would take more than maintenance_work_mem.
+ *
+ * The pass prefetches the next tuples of the page, and reads entries with
+ * the ledger's own deform when the table has the layout ptx created.
  */
 static bool
 read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
@@ -512,49 +645,67 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 	Datum	   *values = palloc(desc->natts * sizeof(Datum));
 	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	int64		limit = (int64) maintenance_work_mem * 1024 /
-		(2 * sizeof(EntryCheck) + 4 * sizeof(int32));
-	int64		cap;
-	int64		lo = PG_INT64_MAX;
-	int64		hi = PG_INT64_MIN;
-	bool		sorted = true;
+		(PTX_LEDGER_HASH_LEN + 1);
+	bool		own_deform = ptx_ledger_entry_layout_ok(desc);
 	bool		fits = true;
+	int64		hi;
 
 	entry_atts(desc, &v->ea);
-	limit = Min(limit, PG_INT32_MAX);
-	cap = Max(1024, (int64) Min((double) limit, rel->rd_rel->reltuples * 1.1));
-	src->items = palloc_extended(cap * sizeof(EntryCheck), MCXT_ALLOC_HUGE);
-	src->nitems = 0;
+	hi = ledger_max_seq(rel, snapshot, v->ea.seq, from);
+	if (hi - from + 1 > limit)
+	{
+		/* too many for the slots, as far as the primary key tells */
+		UnregisterSnapshot(snapshot);
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	src->lo = from;
+	src->nslots = Min(Max(hi - from + 1, 1), Max(limit, 1));
+	src->hashes = palloc_extended((Size) src->nslots * PTX_LEDGER_HASH_LEN, MCXT_ALLOC_HUGE);
+	src->state = palloc_extended((Size) src->nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 
 	/* physical order from the start: no synchronized scan */
 	scan = table_beginscan_strat(rel, snapshot, 0, NULL, true, false);
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
-		EntryCheck *e;
+		EntryCheck	e;
 		MemoryContext old;
+		int64		k;
 
 		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(tuple, desc, values, nulls);
-		if (DatumGetInt64(values[v->ea.seq]) < from)
+		prefetch_next_tuples((HeapScanDesc) scan);
+		if (own_deform)
+			ptx_ledger_entry_deform(tuple, values, nulls);
+		else
+			heap_deform_tuple(tuple, desc, values, nulls);
+		if (nulls[v->ea.seq] || DatumGetInt64(values[v->ea.seq]) < from)
 			continue;
-		if (src->nitems == cap)
+		k = DatumGetInt64(values[v->ea.seq]) - from;
+		if (!slots_reserve(src, k, limit))
 		{
-			if (cap >= limit)
-			{
-				fits = false;
-				break;
-			}
-			cap = Min(2 * cap, limit);
-			src->items = repalloc_huge(src->items, cap * sizeof(EntryCheck));
+			fits = false;
+			break;
 		}
-		e = &src->items[src->nitems++];
 		old = MemoryContextSwitchTo(v->rowcxt);
-		check_entry(v, src, values, nulls, e);
+		check_entry(v, src, values, nulls, &e);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(v->rowcxt);
-		if (e->seq < hi)
-			sorted = false;
-		hi = Max(hi, e->seq);
-		lo = Min(lo, e->seq);
+		if (src->state[k] != SLOT_ABSENT)
+		{
+			src->extra = grow_array(src->extra, src->nextra, &src->maxextra,
+									sizeof(EntryCheck));
+			src->extra[src->nextra++] = e;
+			continue;
+		}
+		memcpy(src->hashes + k * PTX_LEDGER_HASH_LEN, e.stored, PTX_LEDGER_HASH_LEN);
+		src->state[k] = 1 + e.verdict;
+		if (e.verdict == ENTRY_BAD_HASH)
+		{
+			src->bad = grow_array(src->bad, src->nbad, &src->maxbad, sizeof(BadSlot));
+			src->bad[src->nbad].seq = e.seq;
+			src->bad[src->nbad].computed = e.computed;
+			src->nbad++;
+		}
 	}
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
@@ -564,18 +715,14 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 
 	if (!fits)
 	{
-		pfree(src->items);
-		src->items = NULL;
-		src->nitems = 0;
-		src->ncomputed = 0;
-		v->entries = 0;
-		v->bytes = 0;
+		slots_discard(v, src);
 		return false;
 	}
-	if (!sorted)
-		src->items = sort_entries(src->items, src->nitems, lo, hi);
-	src->from_array = true;
-	src->pos = 0;
+	if (src->nbad > 1)
+		qsort(src->bad, src->nbad, sizeof(BadSlot), bad_slot_cmp);
+	if (src->nextra > 1)
+		qsort(src->extra, src->nextra, sizeof(EntryCheck), entry_check_cmp);
+	src->dense = true;
 	return true;
 }
 
@@ -590,16 +737,56 @@ entry_source_begin(Verifier *v, EntrySource *src, int64 from)
 	src->scan_open = true;
 }
 
+/* the next entry of the slots and extras, in seq order; NULL at the end */
+static EntryCheck *
+next_dense_entry(EntrySource *src)
+{
+	EntryCheck *e = &src->cur;
+	uint8		state;
+
+	while (src->pos < src->nslots && src->state[src->pos] == SLOT_ABSENT)
+		src->pos++;
+	if (src->extrapos < src->nextra &&
+		(src->pos >= src->nslots ||
+		 src->extra[src->extrapos].seq < src->lo + src->pos))
+	{
+		src->cur_is_extra = true;
+		*e = src->extra[src->extrapos];
+		return e;
+	}
+	if (src->pos >= src->nslots)
+		return NULL;
+	src->cur_is_extra = false;
+	state = src->state[src->pos];
+	e->seq = src->lo + src->pos;
+	memcpy(e->stored, src->hashes + src->pos * PTX_LEDGER_HASH_LEN, PTX_LEDGER_HASH_LEN);
+	e->verdict = state - 1;
+	e->computed = -1;
+	if (e->verdict == ENTRY_BAD_HASH)
+	{
+		while (src->badpos < src->nbad && src->bad[src->badpos].seq < e->seq)
+			src->badpos++;
+		Assert(src->badpos < src->nbad && src->bad[src->badpos].seq == e->seq);
+		e->computed = src->bad[src->badpos].computed;
+	}
+	return e;
+}
+
 /* the next entry in seq order, NULL at the end; consumed by entry_done() */
 static EntryCheck *
 next_entry(Verifier *v, EntrySource *src)
 {
 	MemoryContext old;
 
-	if (src->from_array)
-		return src->pos < src->nitems ? &src->items[src->pos] : NULL;
 	if (src->pending)
 		return &src->cur;
+	if (src->dense)
+	{
+		if (next_dense_entry(src) == NULL)
+			return NULL;
+		src->pending = true;
+		return &src->cur;
+	}
 	if (src->done)
 		return NULL;
 	if (!ledger_scan_next(&src->scan))
@@ -619,11 +806,16 @@ next_entry(Verifier *v, EntrySource *src)
 static void
 entry_done(EntrySource *src)
 {
-	if (src->from_array)
-		src->pos++;
+	src->pending = false;
+	if (src->dense)
+	{
+		if (src->cur_is_extra)
+			src->extrapos++;
+		else
+			src->pos++;
+	}
 	else
 	{
-		src->pending = false;
 		/* one computed hash at a time is enough in index order */
 		src->ncomputed = 0;
 	}
