@@ -155,13 +155,6 @@ typedef struct LedgerInsertState
 
 static LedgerInsertState insert_state;
 
-/* the columns of ptx.ledger_entry (30_ledger.sql), in order */
-#define PTX_LEDGER_ENTRY_NATTS 16
-static const Oid ledger_entry_types[PTX_LEDGER_ENTRY_NATTS] = {
-	INT8OID, XID8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,
-	TEXTOID, INETOID, TEXTOID, TEXTOID, TEXTOID, JSONOID, JSONOID, INT8OID,
-	INT2OID, BYTEAOID
-};
 
 /* the client address, fixed for the life of a backend */
 static bool client_addr_done = false;
@@ -821,15 +814,13 @@ insert_state_build(Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i = 0;
 
-	for (i = 0; i < Max(desc->natts, PTX_LEDGER_ENTRY_NATTS); i++)
-		if (i >= desc->natts || i >= PTX_LEDGER_ENTRY_NATTS ||
-			TupleDescAttr(desc, i)->attisdropped ||
-			TupleDescAttr(desc, i)->atttypid != ledger_entry_types[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("table ptx.ledger_entry does not have the columns this version of ptx writes"),
-					 errdetail("Column %d differs from what the ledger's library expects.", i + 1),
-					 errhint("Bring the extension up to date with ALTER EXTENSION ptx UPDATE.")));
+	i = ptx_ledger_entry_layout_diff(desc);
+	if (i >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table ptx.ledger_entry does not have the columns this version of ptx writes"),
+				 errdetail("Column %d differs from what the ledger's library expects.", i + 1),
+				 errhint("Bring the extension up to date with ALTER EXTENSION ptx UPDATE.")));
 	i = 0;
 
 	if (insert_state.cxt != NULL)

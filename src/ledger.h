@@ -94,9 +94,12 @@ extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
 extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
 
-/* ledger_deform.c: the columns of an entry read from its heap tuple */
+/*
+ * ledger_tuple.c: the columns of ptx.ledger_entry; the layout check returns
+ * the first column (0-based) that differs from them, -1 when none does
+ */
 #define PTX_LEDGER_ENTRY_NATTS		16
-extern bool ptx_ledger_entry_layout_ok(TupleDesc desc);
+extern int	ptx_ledger_entry_layout_diff(TupleDesc desc);
 extern void ptx_ledger_entry_deform(HeapTuple tuple, Datum *values, bool *isnull);
 
 /* ledger.c: OIDs of the ledger's relations, InvalidOid when ptx is absent */

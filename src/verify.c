@@ -24,7 +24,7 @@
  *
  * The pass costs about as much as the hashing it feeds, and most of that is
  * waiting for memory: it prefetches the tuples ahead of the one it hashes,
- * and reads them with ledger_deform.c rather than heap_deform_tuple().
+ * and reads them with ledger_tuple.c rather than heap_deform_tuple().
  *
  * Entries are serialized from the heap tuple's columns into one buffer
  * reused from entry to entry, by the same code that serializes them for
@@ -646,7 +646,7 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	int64		limit = (int64) maintenance_work_mem * 1024 /
 		(PTX_LEDGER_HASH_LEN + 1);
-	bool		own_deform = ptx_ledger_entry_layout_ok(desc);
+	bool		own_deform = ptx_ledger_entry_layout_diff(desc) < 0;
 	bool		fits = true;
 	int64		hi;
 

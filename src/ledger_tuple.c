@@ -1,20 +1,22 @@
 /*-------------------------------------------------------------------------
  *
- * ledger_deform.c
- *	  The columns of a ledger entry read straight from its heap tuple, for
- *	  the verifier's pass over the whole ledger.
+ * ledger_tuple.c
+ *	  The heap tuple of a ledger entry: the columns the C code writes and
+ *	  reads, and a deform written out for them.
+ *
+ * ledger.c writes entries around the executor and verify.c reads them in a
+ * pass over the heap; both rely on ptx.ledger_entry having the columns of
+ * src/sql/30_ledger.sql, which ptx_ledger_entry_layout_diff() checks: every
+ * column's name, type, length, alignment and by-value flag, and no dropped
+ * or defaulted ("missing") column.
  *
  * heap_deform_tuple() looks up each column's length, alignment and
  * by-value flag in the tuple descriptor, one column after the other.
  * ptx_ledger_entry_deform() reads the same Datums and nulls with the
  * layout of the sixteen columns written out, which takes about 3 % off a
- * full verification (docs/benchmarks.md).
- *
- * It is right only for the layout that ptx creates.  The verifier calls
- * ptx_ledger_entry_layout_ok() on the table's descriptor first, which checks
- * every column's name, type, length, alignment and by-value flag and the
- * absence of dropped or defaulted ("missing") columns; for any other layout
- * it reads the entries through the generic path.
+ * full verification (docs/benchmarks.md).  It is right only for a table
+ * whose layout check passed; verify.c reads any other with
+ * heap_deform_tuple().
  *
  *-------------------------------------------------------------------------
  */
@@ -56,14 +58,12 @@ static const EntryColumn entry_columns[PTX_LEDGER_ENTRY_NATTS] = {
 	{"entry_hash", BYTEAOID, -1, TYPALIGN_INT, false},
 };
 
-bool
-ptx_ledger_entry_layout_ok(TupleDesc desc)
+int
+ptx_ledger_entry_layout_diff(TupleDesc desc)
 {
 	int			i;
 
-	if (desc->natts != PTX_LEDGER_ENTRY_NATTS)
-		return false;
-	for (i = 0; i < PTX_LEDGER_ENTRY_NATTS; i++)
+	for (i = 0; i < Min(desc->natts, PTX_LEDGER_ENTRY_NATTS); i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 		const EntryColumn *c = &entry_columns[i];
@@ -72,9 +72,9 @@ ptx_ledger_entry_layout_ok(TupleDesc desc)
 			strcmp(NameStr(a->attname), c->name) != 0 ||
 			a->atttypid != c->typid || a->attlen != c->len ||
 			a->attalign != c->align || a->attbyval != c->byval)
-			return false;
+			return i;
 	}
-	return true;
+	return desc->natts == PTX_LEDGER_ENTRY_NATTS ? -1 : i;
 }
 
 /* column i is NULL, or beyond the attributes the tuple holds */
