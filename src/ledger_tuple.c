@@ -77,41 +77,51 @@ ptx_ledger_entry_layout_diff(TupleDesc desc)
 	return desc->natts == PTX_LEDGER_ENTRY_NATTS ? -1 : i;
 }
 
-/* column i is NULL, or beyond the attributes the tuple holds */
-#define COLUMN_ABSENT(i) \
-	((i) >= natts || (hasnulls && att_isnull((i), bp)))
-
+/*
+ * Readers of one column at offset off of the tuple's data; each returns the
+ * offset after the column.
+ */
 /* an 8-byte, by-value column (int8, xid8, timestamptz) */
-#define READ_FIXED8(i) \
-	do { \
-		if (COLUMN_ABSENT(i)) \
-		{ \
-			values[i] = (Datum) 0; \
-			isnull[i] = true; \
-		} \
-		else \
-		{ \
-			off = TYPEALIGN(8, off); \
-			values[i] = Int64GetDatum(*(int64 *) (tp + off)); \
-			isnull[i] = false; \
-			off += 8; \
-		} \
-	} while (0)
+static inline uint32
+read_fixed8(char *tp, uint32 off, Datum *value)
+{
+	off = TYPEALIGN(8, off);
+	*value = Int64GetDatum(*(int64 *) (tp + off));
+	return off + 8;
+}
+
+static inline uint32
+read_int2(char *tp, uint32 off, Datum *value)
+{
+	off = TYPEALIGN(2, off);
+	*value = Int16GetDatum(*(int16 *) (tp + off));
+	return off + 2;
+}
 
 /* a variable-length column with int alignment (text, json, inet, bytea) */
-#define READ_VARLENA(i) \
+static inline uint32
+read_varlena(char *tp, uint32 off, Datum *value)
+{
+	off = att_align_pointer(off, TYPALIGN_INT, -1, tp + off);
+	*value = PointerGetDatum(tp + off);
+	return off + VARSIZE_ANY(tp + off);
+}
+
+/*
+ * Column i, read with reader: NULL when the null bitmap says so or when the
+ * tuple ends before it.
+ */
+#define READ_COLUMN(i, reader) \
 	do { \
-		if (COLUMN_ABSENT(i)) \
+		if ((i) >= natts || (hasnulls && att_isnull((i), bp))) \
 		{ \
 			values[i] = (Datum) 0; \
 			isnull[i] = true; \
 		} \
 		else \
 		{ \
-			off = att_align_pointer(off, TYPALIGN_INT, -1, tp + off); \
-			values[i] = PointerGetDatum(tp + off); \
+			off = reader(tp, off, &values[i]); \
 			isnull[i] = false; \
-			off += VARSIZE_ANY(tp + off); \
 		} \
 	} while (0)
 
@@ -125,31 +135,20 @@ ptx_ledger_entry_deform(HeapTuple tuple, Datum *values, bool *isnull)
 	char	   *tp = (char *) tup + tup->t_hoff;
 	uint32		off = 0;
 
-	READ_FIXED8(0);				/* seq */
-	READ_FIXED8(1);				/* xid */
-	READ_FIXED8(2);				/* logged_at */
-	READ_FIXED8(3);				/* business_at */
-	READ_VARLENA(4);			/* session_user_name */
-	READ_VARLENA(5);			/* current_user_name */
-	READ_VARLENA(6);			/* application_name */
-	READ_VARLENA(7);			/* client_addr */
-	READ_VARLENA(8);			/* operation */
-	READ_VARLENA(9);			/* kind */
-	READ_VARLENA(10);			/* relation */
-	READ_VARLENA(11);			/* key */
-	READ_VARLENA(12);			/* row_image */
-	READ_FIXED8(13);			/* project_id */
-	if (COLUMN_ABSENT(14))		/* format */
-	{
-		values[14] = (Datum) 0;
-		isnull[14] = true;
-	}
-	else
-	{
-		off = TYPEALIGN(2, off);
-		values[14] = Int16GetDatum(*(int16 *) (tp + off));
-		isnull[14] = false;
-		off += 2;
-	}
-	READ_VARLENA(15);			/* entry_hash */
+	READ_COLUMN(0, read_fixed8);	/* seq */
+	READ_COLUMN(1, read_fixed8);	/* xid */
+	READ_COLUMN(2, read_fixed8);	/* logged_at */
+	READ_COLUMN(3, read_fixed8);	/* business_at */
+	READ_COLUMN(4, read_varlena);	/* session_user_name */
+	READ_COLUMN(5, read_varlena);	/* current_user_name */
+	READ_COLUMN(6, read_varlena);	/* application_name */
+	READ_COLUMN(7, read_varlena);	/* client_addr */
+	READ_COLUMN(8, read_varlena);	/* operation */
+	READ_COLUMN(9, read_varlena);	/* kind */
+	READ_COLUMN(10, read_varlena);	/* relation */
+	READ_COLUMN(11, read_varlena);	/* key */
+	READ_COLUMN(12, read_varlena);	/* row_image */
+	READ_COLUMN(13, read_fixed8);	/* project_id */
+	READ_COLUMN(14, read_int2); /* format */
+	READ_COLUMN(15, read_varlena);	/* entry_hash */
 }
