@@ -107,8 +107,11 @@ scan_sql="SELECT count(*) FROM ptx.project;"
 times "$scan_sql $scan_sql" >/dev/null   # warm the cache
 scan_ms=$(times "$(for _ in $(seq "$RUNS"); do echo "$scan_sql"; done)" | median)
 
-log "request"
-req_ms=$(times "SELECT ptx.request_inspection_draw(2024, 1);" | tail -n 1)
+log "request, $RUNS times rolled back, then once for real in a new session"
+req_sql="SELECT ptx.request_inspection_draw(2024, 1);"
+req_warm_ms=$(times "$(for _ in $(seq "$RUNS"); do printf 'BEGIN;\n%s\nROLLBACK;\n' "$req_sql"; done)" \
+              | awk 'NR % 3 == 2' | median)
+req_ms=$(times "$req_sql" | tail -n 1)
 draw_id=$(psql_db -At -c "SELECT draw_id FROM ptx.inspection_draw WHERE year = 2024 AND supervisor_id = 1")
 
 log "execution, $RUNS times rolled back, then once for real in a new session"
@@ -128,8 +131,8 @@ log "yearly run for the 12 other departments"
 run_ms=$(times "CALL ptx.run_annual_inspections(2024);" | tail -n 1)
 drawn=$(psql_db -At -c "SELECT count(*) FROM ptx.inspection_run WHERE outcome = 'drawn'")
 
-read -r draw_ms ratio verdict cold_ms cold_ratio <<<"$(awk -v r="$req_ms" -v e="$exec_ms" -v f="$final_ms" -v s="$scan_ms" 'BEGIN {
-    d = r + e; q = d / s; c = r + f; printf "%.1f %.2f %s %.1f %.2f\n", d, q, (q <= 2 ? "met" : "NOT_met"), c, c / s }')"
+read -r draw_ms ratio verdict cold_ms cold_ratio <<<"$(awk -v w="$req_warm_ms" -v r="$req_ms" -v e="$exec_ms" -v f="$final_ms" -v s="$scan_ms" 'BEGIN {
+    d = w + e; q = d / s; c = r + f; printf "%.1f %.2f %s %.1f %.2f\n", d, q, (q <= 2 ? "met" : "NOT_met"), c, c / s }')"
 verdict=${verdict/_/ }
 
 cat <<EOF
@@ -139,16 +142,18 @@ One department's yearly draw (双随机: agencies, then two inspectors each) ove
 $agencies agencies and $projects projects ($projects_2024 in 2024; the table is
 $table_size), against one sequential scan of the projects table
 (\`SELECT count(*) FROM ptx.project\`), same session settings, warm cache.
-Medians of $RUNS runs; executions are rolled back between runs (a draw
-executes once), then executed for real.
+Medians of $RUNS runs in one session, like the scan; requests and
+executions are rolled back between runs (a draw is requested and executes
+once), then made for real in new sessions.
 
 | | |
 |---|---|
 | sequential scan of ptx.project | $scan_ms ms |
-| request (seed, commitment, checks), new session, committed | $req_ms ms |
+| request: seed, commitment, checks (median, warm session) | $req_warm_ms ms |
 | execution: population N = $pop, n = $n, $inspectors inspectors drawn, pools and picks stored (median, warm session) | $exec_ms ms |
 | **draw = request + execution** | **$draw_ms ms** |
-| the execution kept: new session (functions compiled on first use), committed | $final_ms ms |
+| the request kept: new session (functions compiled on first use), committed | $req_ms ms |
+| the execution kept: new session, committed | $final_ms ms |
 | one-off draw in new sessions, request + kept execution | $cold_ms ms ($cold_ratio × the scan) |
 | replay (ptx.verify_draw) | $verified |
 | yearly run (ptx.run_annual_inspections) for the 12 other departments, $drawn drawn | $run_ms ms |
