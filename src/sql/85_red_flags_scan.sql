@@ -261,17 +261,18 @@ CREATE FUNCTION ptx.red_flags_repeated_winner(from_date date, to_date date)
               FROM ptx.contract c
              WHERE c.project_id IS NULL
         ), counted AS (
-            SELECT t.*, w.n, w.trades,
-                   (t.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
-                       AS window_after
+            SELECT t.*, w.n, w.trades, a.window_after
               FROM trade t
+             CROSS JOIN LATERAL (
+                   SELECT (t.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
+                              AS window_after) a
              CROSS JOIN LATERAL (
                    SELECT pg_catalog.count(*) AS n,
                           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('source', t2.source, 'id', t2.id, 'day', t2.day)
                                                ORDER BY t2.day, t2.source, t2.id) AS trades
                      FROM trade t2
                     WHERE t2.tenderee_id = t.tenderee_id AND t2.supplier_id = t.supplier_id
-                      AND t2.day > (t.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
+                      AND t2.day > a.window_after
                       AND (t2.day, t2.source, t2.id) <= (t.day, t.source, t.id)) w
              WHERE t.day BETWEEN red_flags_repeated_winner.from_date AND red_flags_repeated_winner.to_date
         )
@@ -309,17 +310,18 @@ CREATE FUNCTION ptx.red_flags_expert_winner(from_date date, to_date date)
               JOIN ptx.project p ON p.id = m.project_id
              WHERE m.expert_id IS NOT NULL AND p.winner_id IS NOT NULL AND p.awarded_at IS NOT NULL
         ), counted AS (
-            SELECT s.*, w.n, w.projects,
-                   (s.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
-                       AS window_after
+            SELECT s.*, w.n, w.projects, a.window_after
               FROM seat s
+             CROSS JOIN LATERAL (
+                   SELECT (s.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
+                              AS window_after) a
              CROSS JOIN LATERAL (
                    SELECT pg_catalog.count(*) AS n,
                           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('project', s2.project_id, 'awarded_on', s2.day)
                                                ORDER BY s2.day, s2.project_id) AS projects
                      FROM seat s2
                     WHERE s2.expert_id = s.expert_id AND s2.winner_id = s.winner_id
-                      AND s2.day > (s.day - pg_catalog.make_interval(months => ptx.setting('red_flag.repeat_window_months')::int))::date
+                      AND s2.day > a.window_after
                       AND (s2.day, s2.project_id) <= (s.day, s.project_id)) w
              WHERE s.day BETWEEN red_flags_expert_winner.from_date AND red_flags_expert_winner.to_date
         )
