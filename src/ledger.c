@@ -811,17 +811,15 @@ insert_state_build(Relation rel)
 	MemoryContext old;
 	List	   *indexes;
 	ListCell   *lc;
-	TupleDesc	desc = RelationGetDescr(rel);
+	int			differs = ptx_ledger_entry_layout_diff(RelationGetDescr(rel));
 	int			i = 0;
 
-	i = ptx_ledger_entry_layout_diff(desc);
-	if (i >= 0)
+	if (differs >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table ptx.ledger_entry does not have the columns this version of ptx writes"),
-				 errdetail("Column %d differs from what the ledger's library expects.", i + 1),
+				 errdetail("Column %d differs from what the ledger's library expects.", differs + 1),
 				 errhint("Bring the extension up to date with ALTER EXTENSION ptx UPDATE.")));
-	i = 0;
 
 	if (insert_state.cxt != NULL)
 	{

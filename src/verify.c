@@ -660,7 +660,7 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 		return false;
 	}
 	src->lo = from;
-	src->nslots = Min(Max(hi - from + 1, 1), Max(limit, 1));
+	src->nslots = Max(hi - from + 1, 1);
 	src->hashes = palloc_extended((Size) src->nslots * PTX_LEDGER_HASH_LEN, MCXT_ALLOC_HUGE);
 	src->state = palloc_extended((Size) src->nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 
