@@ -2,7 +2,12 @@
 #
 # The install script ptx--$(EXTVERSION).sql is concatenated from the SQL
 # sources in src/sql/, in file-name order (each file is one module).
-# Upgrade scripts live in src/upgrade/ and are installed as they are.
+# Released versions keep their scripts frozen in src/release/ (installed as
+# they are).  The upgrade script from the last release to this version,
+# ptx--$(PREVVERSION)--$(EXTVERSION).sql, is built from the hand-written
+# parts in src/upgrade/$(PREVVERSION)--$(EXTVERSION)/ (NN < 50 before, NN >= 50
+# after) around what src/upgrade/carry.pl carries over from src/sql/.
+# docs/developing.md: how a change reaches both.
 
 PG_CONFIG  ?= pg_config
 
@@ -14,9 +19,15 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # libcrypto: the ledger's verification hashes with OpenSSL directly
 SHLIB_LINK  += -lcrypto
 
+PREVVERSION = 0.1.0
+UPGRADE     = ptx--$(PREVVERSION)--$(EXTVERSION).sql
+UPGRADE_DIR = src/upgrade/$(PREVVERSION)--$(EXTVERSION)
+UPGRADE_PRE = $(sort $(wildcard $(UPGRADE_DIR)/[0-4]*.sql))
+UPGRADE_POST = $(sort $(wildcard $(UPGRADE_DIR)/[5-9]*.sql))
+
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
-DATA_built  = ptx--$(EXTVERSION).sql
-DATA        = $(wildcard src/upgrade/ptx--*--*.sql)
+DATA_built  = ptx--$(EXTVERSION).sql $(UPGRADE)
+DATA        = $(wildcard src/release/ptx--*.sql)
 
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=pgcrypto
@@ -28,7 +39,7 @@ ISOLATION_OPTS = --inputdir=test
 PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS   = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = ptx--$(EXTVERSION).sql results output_iso regression.diffs \
+EXTRA_CLEAN = ptx--$(EXTVERSION).sql $(UPGRADE) results output_iso regression.diffs \
               regression.out tmp_check
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -38,6 +49,13 @@ ptx--$(EXTVERSION).sql: $(SQL_SOURCES) ptx.control
 	@{ echo "-- ptx $(EXTVERSION): generated from src/sql/*.sql, do not edit"; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION ptx CASCADE" to load this file. \quit'; \
 	   for f in $(SQL_SOURCES); do echo; echo "-- ==== $$f"; cat $$f; done; } > $@
+
+$(UPGRADE): src/release/ptx--$(PREVVERSION).sql $(SQL_SOURCES) $(UPGRADE_PRE) $(UPGRADE_POST) src/upgrade/carry.pl ptx.control
+	@{ echo "-- ptx $(PREVVERSION) -> $(EXTVERSION): generated from $(UPGRADE_DIR)/ and src/sql/, do not edit"; \
+	   printf '%s\n' '\echo Use "ALTER EXTENSION ptx UPDATE" to load this file. \quit'; \
+	   for f in $(UPGRADE_PRE); do echo; echo "-- ==== $$f"; cat $$f; done; \
+	   perl src/upgrade/carry.pl src/release/ptx--$(PREVVERSION).sql $(SQL_SOURCES); \
+	   for f in $(UPGRADE_POST); do echo; echo "-- ==== $$f"; cat $$f; done; } > $@
 
 .PHONY: demo bench
 demo:
