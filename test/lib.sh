@@ -8,7 +8,7 @@
 # run as root.  Nothing is installed into the system's PostgreSQL by the
 # tests; the demo installs ptx for real, as a DBA would.
 
-PG_MAJOR=15
+PG_MAJOR=${PG_MAJOR:-15}
 PG_BIN_SYS=/usr/lib/postgresql/$PG_MAJOR/bin
 PTX_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -22,7 +22,8 @@ as_root() {
 # ensure_packages: install what building and testing ptx needs.
 ensure_packages() {
     local want=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-                postgresql-$PG_MAJOR-cron postgresql-contrib libipc-run-perl
+                postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
+                postgresql-contrib libipc-run-perl gnupg
                 build-essential openssl libssl-dev rsync)
     local missing=() p
     for p in "${want[@]}"; do
@@ -134,4 +135,61 @@ stop_cluster() {
 # in their own directory only, so the number just has to look ordinary.
 free_port() {
     shuf -i 20000-40000 -n 1
+}
+
+# PostgreSQL majors other than the machine's own run in a Debian root made
+# with debootstrap from Debian's archive: 17 in trixie.  The root is kept in
+# PTX_ROOTS (default /var/cache/ptx) and reused by later runs.
+PTX_ROOTS=${PTX_ROOTS:-/var/cache/ptx}
+PTX_MIRROR=${PTX_MIRROR:-http://deb.debian.org/debian}
+
+suite_of_major() {
+    case "$1" in
+        15) echo bookworm ;;
+        17) echo trixie ;;
+        *) die "no Debian release ships PostgreSQL $1" ;;
+    esac
+}
+
+# ensure_root MAJOR: a Debian root with PostgreSQL MAJOR and what the suite
+# needs; prints its path.  Needs root (debootstrap, chroot).
+ensure_root() {
+    local major=$1 suite root
+    suite=$(suite_of_major "$major")
+    root=$PTX_ROOTS/$suite-pg$major
+    [ "$(id -u)" -eq 0 ] || die "PostgreSQL $major runs in a chroot: run as root"
+    if [ ! -f "$root/.ptx-ready" ]; then
+        command -v debootstrap >/dev/null || {
+            env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+            env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+        }
+        say "making a Debian $suite root for PostgreSQL $major in $root (once)"
+        rm -rf "$root"
+        mkdir -p "$PTX_ROOTS"
+        debootstrap --variant=minbase "$suite" "$root" "$PTX_MIRROR" >"$root.log" 2>&1 \
+            || { tail -20 "$root.log"; die "debootstrap of $suite failed"; }
+        printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+        chmod 755 "$root/usr/sbin/policy-rc.d"
+        touch "$root/.ptx-base"
+    fi
+    mount_root "$root"
+    # the packages, also when the list grew since the root was made
+    chroot "$root" env PG_MAJOR="$major" bash -c '. /dev/stdin; ensure_packages' \
+        < "$PTX_SRC/test/lib.sh" >&2
+    touch "$root/.ptx-ready"
+    echo "$root"
+}
+
+# mount_root ROOT / umount_root ROOT: what a server needs inside the root
+mount_root() {
+    local root=$1
+    mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+    mountpoint -q "$root/dev/shm" || { mkdir -p "$root/dev/shm"; mount -t tmpfs -o size=1g tmpfs "$root/dev/shm"; }
+    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+}
+umount_root() {
+    local root=$1
+    mountpoint -q "$root/dev/shm" && umount "$root/dev/shm"
+    mountpoint -q "$root/proc" && umount "$root/proc"
+    return 0
 }
