@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -116,6 +117,7 @@ ptx_now_sql(PG_FUNCTION_ARGS)
 void
 _PG_init(void)
 {
+	pg_bindtextdomain(TEXTDOMAIN);
 	ptx_clock_init();
 	ptx_ledger_init();
 	ptx_verify_init();

@@ -14,6 +14,10 @@
 #include "compat.h"
 #include "utils/timestamp.h"
 
+/* messages are translated in ptx's own text domain (po/, nls.mk) */
+#undef TEXTDOMAIN
+#define TEXTDOMAIN PG_TEXTDOMAIN("ptx")
+
 /*
  * SQLSTATEs of class PX (see docs/sqlstates.md).  The numbers are part of the
  * public contract: they never change meaning.

@@ -23,18 +23,26 @@ as_root() {
 ensure_packages() {
     local want=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
                 postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
-                postgresql-contrib libipc-run-perl gnupg
+                postgresql-contrib libipc-run-perl gnupg gettext locales
                 build-essential openssl libssl-dev rsync)
     local missing=() p
     for p in "${want[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$p")
     done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    say "installing ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    # the Chinese messages are tested with lc_messages = zh_CN.UTF-8
+    if ! locale -a 2>/dev/null | grep -qix 'zh_CN.utf8'; then
+        say "generating the locale zh_CN.UTF-8"
+        grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null \
+            || echo 'zh_CN.UTF-8 UTF-8' | as_root tee -a /etc/locale.gen >/dev/null
+        as_root locale-gen >/dev/null
+    fi
 }
 
 # RUN_USER: the unprivileged user that builds, runs the servers and the tests.
