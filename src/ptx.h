@@ -14,7 +14,11 @@
 #include "compat.h"
 #include "utils/timestamp.h"
 
-/* messages are translated in ptx's own text domain (po/, nls.mk) */
+/*
+ * Every C module includes this header, and reports in ptx's own text domain
+ * (ptx-<major>), the catalogue that nls.mk installs from po/zh_CN.po.
+ * elog.h defines TEXTDOMAIN unconditionally, so it is replaced here.
+ */
 #undef TEXTDOMAIN
 #define TEXTDOMAIN PG_TEXTDOMAIN("ptx")
 
