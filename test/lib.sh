@@ -111,6 +111,24 @@ build_ptx() {
         || { cat "$dir/build.log"; die "install into the private tree failed"; }
 }
 
+# build_release DIR VERSION COMMIT: release VERSION of ptx, built from its
+# commit, installed into its own private PostgreSQL tree DIR/inst; prints
+# the tree's PostgreSQL directory (holding bin/ and lib/), or nothing when
+# the release cannot be had here (no git history, or a PostgreSQL major the
+# release did not build on).  The upgrade test loads its data with it.
+build_release() {
+    local dir=$1 version=$2 commit=$3
+    git -C "$PTX_SRC" cat-file -e "$commit^{commit}" 2>/dev/null || return 0
+    mkdir -p "$dir/src"
+    git -C "$PTX_SRC" archive "$commit" | tar -x -C "$dir/src"
+    [ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER" "$dir"
+    make_pg_tree "$dir" >/dev/null
+    run_user make -C "$dir/src" -s -j"$(nproc)" >"$dir/build.log" 2>&1 || return 0
+    run_user make -C "$dir/src" -s install DESTDIR="$dir/inst" >>"$dir/build.log" 2>&1 || return 0
+    grep -q "default_version = '$version'" "$dir/src/ptx.control" || return 0
+    echo "$dir/inst/usr/lib/postgresql/$PG_MAJOR"
+}
+
 # start_cluster DIR PORT [conf lines...]: initdb and start a cluster from
 # the private tree, listening on a socket in DIR only.
 # The binaries are those of the private tree, or of PG_BIN when it is set.
