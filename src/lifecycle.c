@@ -142,7 +142,7 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		"SELECT k.kind, k.id, k.stage, ptx.local_date(k.filed_at)"
 		"  FROM (SELECT 'objection'::text AS kind, o.id, o.stage, o.filed_at"
 		"          FROM ptx.objection o"
-		"         WHERE o.project_id = $1 AND o.answered_at IS NULL"
+		"         WHERE o.project_id = $1 AND o.answered_at IS NULL AND o.suspends"
 		"        UNION ALL"
 		"        SELECT 'complaint'::text, c.id, c.stage, c.filed_at"
 		"          FROM ptx.complaint c"
