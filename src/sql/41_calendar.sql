@@ -89,16 +89,6 @@ INSERT INTO ptx.holiday_default (day, kind, name) VALUES
     ('2026-09-20', 'workday', '国庆节调休上班'),
     ('2026-10-10', 'workday', '国庆节调休上班');
 
-CREATE FUNCTION ptx.is_working_day(day date) RETURNS boolean
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    BEGIN ATOMIC
-        SELECT COALESCE((SELECT h.kind = 'workday' FROM ptx.holiday h WHERE h.day = is_working_day.day),
-                        (SELECT d.kind = 'workday' FROM ptx.holiday_default d WHERE d.day = is_working_day.day),
-                        pg_catalog.date_part('isodow', is_working_day.day) < 6);
-    END;
-COMMENT ON FUNCTION ptx.is_working_day(date) IS
-    'true on a working day: Monday to Friday unless a holiday, or an adjusted working day';
-
 -- The arithmetic below never walks day by day: weekdays are counted by a
 -- formula and only the calendar's rows (a few dozen a year) are visited, so
 -- any finite date and any count answer at once.  Infinite dates are no
@@ -119,6 +109,16 @@ END
 $$;
 COMMENT ON FUNCTION ptx.finite_day(date, text) IS
     'the day itself, or an error (22008) when it is infinite';
+
+CREATE FUNCTION ptx.is_working_day(day date) RETURNS boolean
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT COALESCE((SELECT h.kind = 'workday' FROM ptx.holiday h WHERE h.day = is_working_day.day),
+                        (SELECT d.kind = 'workday' FROM ptx.holiday_default d WHERE d.day = is_working_day.day),
+                        pg_catalog.date_part('isodow', ptx.finite_day(is_working_day.day)) < 6);
+    END;
+COMMENT ON FUNCTION ptx.is_working_day(date) IS
+    'true on a working day: Monday to Friday unless a holiday, or an adjusted working day';
 
 -- Mondays to Fridays from 2000-01-03 (a Monday) up to a day, as a
 -- relative count: weekdays_between(a, b) = upto(b) - upto(a).
@@ -207,6 +207,12 @@ BEGIN
     END IF;
     IF n = 0 THEN
         RETURN e;
+    END IF;
+    IF (e - date '2000-01-03')::bigint + (n::bigint * 7) / 5 + 400
+       > (date '5874897-12-31' - date '2000-01-03') THEN
+        RAISE EXCEPTION '% working days after % fall beyond the last date', n, e
+            USING ERRCODE = '22008',
+                  DETAIL = 'Dates end in the year 5874897.';
     END IF;
     -- Walk the calendar's rows after the day, counting the weekdays
     -- between them by formula.

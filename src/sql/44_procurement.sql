@@ -56,7 +56,8 @@ BEGIN
      WHERE x.project_id = NEW.project_id AND x.answered_at IS NULL AND x.suspends
      ORDER BY x.filed_at, x.id LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % is suspended by objection %', NEW.project_id, o.id
+        RAISE EXCEPTION 'project % is suspended by objection %',
+                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), o.id
             USING ERRCODE = 'PX011',
                   DETAIL = pg_catalog.format('The objection to the %s, filed on %s, has not been answered; no bid is received until it is.',
                                              o.stage, ptx.local_date(o.filed_at)),
@@ -66,7 +67,8 @@ BEGIN
      WHERE x.project_id = NEW.project_id AND x.suspend AND x.decided_at IS NULL
      ORDER BY x.filed_at, x.id LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % is suspended by complaint %', NEW.project_id, c.id
+        RAISE EXCEPTION 'project % is suspended by complaint %',
+                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), c.id
             USING ERRCODE = 'PX011',
                   DETAIL = pg_catalog.format('The supervisory department suspended the project while it handles the complaint filed on %s; no bid is received until its decision.',
                                              ptx.local_date(c.filed_at)),
