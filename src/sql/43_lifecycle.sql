@@ -99,6 +99,8 @@ INSERT INTO ptx.trade_method (category, method, name_zh, basis) VALUES
   ('state_property', 'listing', '挂牌 (协议成交)', '企业国有资产交易监督管理办法 §17'),
   ('state_property', 'online_bidding', '网络竞价', '企业国有资产交易监督管理办法 §17');
 
+GRANT SELECT ON ptx.trade_method TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
+
 ALTER TABLE ptx.project
     ADD COLUMN complex boolean NOT NULL DEFAULT false,
     ADD CONSTRAINT project_method_fkey FOREIGN KEY (category, method)
