@@ -228,3 +228,33 @@ SELECT x FROM ptx.committee_problems(:opn) x WHERE x LIKE '%at least%';
 SELECT ptx.mark_complex(:opn, false);
 SELECT x FROM ptx.committee_problems(:opn) x WHERE x LIKE '%at least%';
 RESET ptx.fake_now;
+
+------------------------------------------------------------------------
+-- The result of a procurement is announced for 1 working day (87号令
+-- §69); a winner who refuses the contract is set aside and the award moves
+-- to the next candidate (政府采购法实施条例 §49; 条例 §55).
+------------------------------------------------------------------------
+SET ptx.fake_now = '2026-03-10 10:00:00+08';                   -- Tuesday
+SELECT ptx.start_evaluation(:neg), ptx.report_evaluation(:neg);
+SELECT ptx.publish_candidates(:neg, ARRAY[:s1, :s1 + 1, :s1 + 2]::bigint[]);
+SELECT publicity_until FROM ptx.project WHERE id = :neg;
+SET ptx.fake_now = '2026-03-11 23:59:59.999999+08';
+SELECT ptx.award(:neg, :s1);
+\echo :LAST_ERROR_SQLSTATE
+SET ptx.fake_now = '2026-03-12 00:00:00+08';
+SELECT ptx.award(:neg, :s1);
+SET ptx.fake_now = '2026-03-13 10:00:00+08';
+SELECT ptx.award(:neg, :s1 + 1);                                 -- the winner is not set aside
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_aside_candidate(:neg, :s1, 'declined', '中标供应商拒绝签订合同');
+SELECT ptx.award(:neg, :s1);                                     -- already its winner
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.award(:neg, :s1 + 3);                                 -- not a candidate
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.award(:neg, :s1 + 1);
+SELECT state, winner_id = :s1 + 1 AS next_candidate, awarded_at FROM ptx.project WHERE id = :neg;
+SELECT from_state, to_state, regexp_replace(reason, '\d+', 'N', 'g') AS reason
+  FROM ptx.project_history(:neg) WHERE from_state = 'awarded';
+UPDATE ptx.project SET winner_id = :s1 WHERE id = :neg;          -- back to the one set aside
+\echo :LAST_ERROR_SQLSTATE
+RESET ptx.fake_now;

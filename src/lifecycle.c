@@ -120,6 +120,7 @@ typedef enum LcQuery
 	Q_MIN_BIDS,
 	Q_BID_PERIOD,
 	Q_CANDIDATES,
+	Q_REAWARD,
 	Q_CONTRACTS,
 	Q_RECORD,
 	LC_NQUERIES
@@ -176,6 +177,14 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		"SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE c.bidder_id = $3)"
 		"  FROM ptx.candidate c WHERE c.project_id = $1 AND c.round = $2",
 		3, {INT8OID, INT4OID, INT8OID}
+	},
+	[Q_REAWARD] = {
+		"SELECT COALESCE(pg_catalog.bool_or(s.bidder_id = $3), false),"
+		"       COALESCE(pg_catalog.bool_or(s.bidder_id = $4), false),"
+		"       ptx.required_winner($1)"
+		"  FROM (SELECT 1) x"
+		"  LEFT JOIN ptx.candidate_set_aside s ON s.project_id = $1 AND s.round = $2",
+		4, {INT8OID, INT4OID, INT8OID, INT8OID}
 	},
 	[Q_CONTRACTS] = {
 		"SELECT pg_catalog.count(*) FROM ptx.contract c WHERE c.project_id = $1",
@@ -804,6 +813,68 @@ lc_step_award(int64 project_id, const char *code, TimestampTz now,
 	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
 }
 
+/*
+ * The award moves to another candidate (条例 §55; 政府采购法实施条例 §49):
+ * only once the winner is set aside (declined, no performance bond, force
+ * majeure, violation), to a candidate not set aside, and in a state-funded
+ * project that must be tendered to the best-ranked one left.
+ */
+static void
+lc_step_reaward(int64 project_id, const char *code, TimestampTz now,
+				const LcRow *old, LcRow *new)
+{
+	Datum		args[4];
+	bool		isnull;
+	bool		old_aside;
+	bool		new_aside;
+	Datum		required;
+	bool		required_null;
+	int64		old_winner = DatumGetInt64(old->values[COL_WINNER_ID]);
+	int64		new_winner;
+
+	if (new->nulls[COL_WINNER_ID])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project %s cannot be awarded without a winner", code),
+				 errhint("Name the next candidate to ptx.award.")));
+	new_winner = DatumGetInt64(new->values[COL_WINNER_ID]);
+	args[0] = Int64GetDatum(project_id);
+	args[1] = old->values[COL_ROUND];
+	args[2] = Int64GetDatum(old_winner);
+	args[3] = Int64GetDatum(new_winner);
+	lc_run(Q_REAWARD, args, NULL, true);
+	old_aside = DatumGetBool(lc_result(0, 1, &isnull));
+	new_aside = DatumGetBool(lc_result(0, 2, &isnull));
+	required = lc_result(0, 3, &required_null);
+	if (!old_aside)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s is awarded to organisation %lld", code, (long long) old_winner),
+				 errdetail("The award moves to another candidate only once the winner is set aside."),
+				 errhint("Record why with ptx.set_aside_candidate (招标投标法实施条例 §55; 政府采购法实施条例 §49).")));
+	args[2] = Int64GetDatum(new_winner);
+	lc_run(Q_CANDIDATES, args, NULL, true);
+	if (DatumGetInt64(lc_result(0, 2, &isnull)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("organisation %lld is not a candidate of project %s", (long long) new_winner, code),
+				 errdetail("The winner is chosen among the published candidates."),
+				 errhint("See ptx.candidate (招标投标法实施条例 §55).")));
+	if (new_aside)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("candidate %lld of project %s was set aside", (long long) new_winner, code),
+				 errhint("Award another candidate, or tender the project again.")));
+	if (!required_null && DatumGetInt64(required) != new_winner)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s must be awarded to its best-ranked candidate not set aside", code),
+				 errdetail("The project is funded by the state and must be tendered; that candidate is organisation %lld, not %lld.",
+						   (long long) DatumGetInt64(required), (long long) new_winner),
+				 errhint("Award that candidate (招标投标法实施条例 §55).")));
+	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
+}
+
 static void
 lc_step_contract(int64 project_id, const char *code)
 {
@@ -913,7 +984,14 @@ lc_guard_update(TriggerData *td)
 		/* No step: only a later bid deadline or the evaluation report. */
 		settable[COL_BID_DEADLINE] = true;
 		settable[COL_REPORTED_AT] = true;
+		settable[COL_WINNER_ID] = (from == LC_AWARDED);
 		lc_check_kept(rel, code, &old, &new, settable);
+
+		if (lc_differs(rel, COL_WINNER_ID, &old, &new))
+		{
+			lc_check_blockers(project_id, code, old_state, new_state);
+			lc_step_reaward(project_id, code, now, &old, &new);
+		}
 
 		if (lc_differs(rel, COL_BID_DEADLINE, &old, &new))
 		{
@@ -1077,10 +1155,26 @@ ptx_project_record(PG_FUNCTION_ARGS)
 	else
 		newtup = td->tg_trigtuple;
 	new_state = lc_text(rel, newtup, "state");
-	if (old_state != NULL && strcmp(old_state, new_state) == 0)
-		return PointerGetDatum(NULL);
-
 	lc_read_row(rel, newtup, &row);
+	if (old_state != NULL && strcmp(old_state, new_state) == 0)
+	{
+		LcRow		oldrow;
+
+		/* no step, unless the award moved to another candidate */
+		lc_read_row(rel, td->tg_trigtuple, &oldrow);
+		if (strcmp(new_state, "awarded") != 0 ||
+			!lc_differs(rel, COL_WINNER_ID, &oldrow, &row) || row.nulls[COL_WINNER_ID] ||
+			oldrow.nulls[COL_WINNER_ID])
+			return PointerGetDatum(NULL);
+		row.values[COL_STATE_NOTE] =
+			CStringGetTextDatum(psprintf("award moved from organisation %lld, set aside, to organisation %lld",
+										 (long long) DatumGetInt64(oldrow.values[COL_WINNER_ID]),
+										 (long long) DatumGetInt64(row.values[COL_WINNER_ID])));
+		row.nulls[COL_STATE_NOTE] = false;
+		row.values[COL_STATE_CHANGED_AT] = row.values[COL_AWARDED_AT];
+		row.nulls[COL_STATE_CHANGED_AT] = row.nulls[COL_AWARDED_AT];
+	}
+
 	args[0] = Int64GetDatum(lc_int8(rel, newtup, "id"));
 	args[1] = row.values[COL_ROUND];
 	if (old_state != NULL)

@@ -466,14 +466,25 @@ CREATE FUNCTION ptx.award(project_id bigint, bidder_id bigint) RETURNS void
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id);
 BEGIN
-    PERFORM ptx.project_lock(project_id, '{awarded}');
+    IF p.state = 'awarded' AND p.winner_id IS DISTINCT FROM award.bidder_id THEN
+        -- the winner set aside, the next candidate (条例 §55): the machine checks
+        UPDATE ptx.project SET winner_id = award.bidder_id WHERE id = award.project_id;
+        RETURN;
+    END IF;
+    IF p.state = 'awarded' THEN
+        RAISE EXCEPTION 'project % is already awarded', p.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('It went to awarded at %s.', p.state_changed_at);
+    END IF;
     UPDATE ptx.project SET state = 'awarded', winner_id = award.bidder_id
      WHERE id = award.project_id;
 END
 $$;
 COMMENT ON FUNCTION ptx.award(bigint, bigint) IS
-    'issue the award notice (中标通知书) to a candidate after the publicity';
+    'issue the award notice (中标通知书) to a candidate after the publicity; once the winner is set aside, to the next candidate';
 
 CREATE FUNCTION ptx.terminate(project_id bigint, reason text) RETURNS void
     LANGUAGE plpgsql
