@@ -2,9 +2,12 @@
 -- calendar (工作日) and the due date of a period set by a policy setting.
 --
 -- Periods are counted in days: the day of the event is not counted (期间开始
---的当日不计入), so a period of n days after day d ends on d + n.  A period
--- in working days skips weekends and public holidays, and counts the
--- adjusted working days (调休上班) on weekends.
+-- 的当日不计入), so a period of n days after day d ends on d + n, or on the
+-- next working day when that day is a holiday or rest day (民法典 §203 ¶1),
+-- at 24:00 China time (§203 ¶2).  A period in working days skips weekends
+-- and public holidays, and counts the adjusted working days (调休上班) on
+-- weekends.  Every clock of ptx counts with ptx.period_last_day (through
+-- ptx.clock_date and ptx.clock_end).
 
 ------------------------------------------------------------------------
 -- The local date.  China keeps one time zone; the business clock is turned
@@ -172,7 +175,11 @@ DECLARE
     total bigint;
     result bigint;
 BEGIN
-    IF n <= 0 THEN
+    IF n < 0 THEN
+        RAISE EXCEPTION 'a number of weekdays cannot be negative'
+            USING ERRCODE = '22023', DETAIL = format('%s was given.', n);
+    END IF;
+    IF n = 0 THEN
         RETURN day;
     END IF;
     IF w > 5 THEN
