@@ -258,3 +258,21 @@ SELECT from_state, to_state, regexp_replace(reason, '\d+', 'N', 'g') AS reason
 UPDATE ptx.project SET winner_id = :s1 WHERE id = :neg;          -- back to the one set aside
 \echo :LAST_ERROR_SQLSTATE
 RESET ptx.fake_now;
+
+------------------------------------------------------------------------
+-- The contract within 30 days of the award (政府采购法 §46): awarded on
+-- 04-01, the 30th day is 05-01, Labour Day; the period ends on 05-06, the
+-- first working day after the holiday.
+------------------------------------------------------------------------
+SET ptx.fake_now = '2026-03-30 10:00:00+08';
+SELECT ptx.start_evaluation(:ss), ptx.report_evaluation(:ss);
+SELECT ptx.publish_candidates(:ss, ARRAY[:s1]::bigint[]);
+SET ptx.fake_now = '2026-04-01 09:00:00+08';
+SELECT ptx.award(:ss, :s1);
+SET ptx.fake_now = '2026-05-07 09:00:00+08';
+SELECT kind, due FROM ptx.overdue_items('2026-05-06') WHERE project_id = :ss;
+SELECT kind, due FROM ptx.overdue_items('2026-05-07') WHERE project_id = :ss;
+SELECT ptx.record_contract(:ss, :buyer, :s1, 'procurement', '150100', 880000, 'state', '2026-05-07');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.record_contract(:ss, :buyer, :s1, 'procurement', '150100', 880000, 'state', '2026-05-06') > 0 AS signed_on_0506;
+RESET ptx.fake_now;

@@ -527,7 +527,8 @@ COMMENT ON FUNCTION ptx.project_history(bigint) IS 'the steps of a project in or
 GRANT SELECT ON ptx.transition, ptx.candidate TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT UPDATE ON ptx.project TO ptx_admin;
 GRANT EXECUTE ON FUNCTION ptx.transition_allowed(text, text), ptx.next_states(text),
-    ptx.receipt_time(), ptx.project_history(bigint)
+    ptx.receipt_time(), ptx.project_history(bigint),
+    ptx.bid_period(bigint, timestamptz), ptx.min_bids(bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.announce(bigint, timestamptz),
     ptx.extend_deadline(bigint, timestamptz), ptx.open_bids(bigint),
