@@ -69,6 +69,31 @@ SELECT ptx.working_days_between('2025-01-01', '9999-12-31') AS to_9999,
        ptx.add_working_days('9999-12-30', 3) AS past_9999,
        ptx.working_days_between('4713-01-01 BC', '2000-01-01') > 0 AS from_4713_bc;
 
+-- hostile arguments: an error of class 22, never XX000, never a hang
+CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT q, pg_temp.sqlstate_of(q) AS sqlstate
+  FROM unnest(ARRAY[
+    $q$SELECT ptx.period_last_day('2025-01-01', 2147483647, 'days')$q$,
+    $q$SELECT ptx.period_last_day('2025-01-01', -1, 'days')$q$,
+    $q$SELECT ptx.period_last_day('2025-01-01', 1, NULL)$q$,
+    $q$SELECT ptx.add_weekdays('2025-01-01', 9223372036854775807)$q$,
+    $q$SELECT ptx.add_weekdays('2025-01-01', -5)$q$,
+    $q$SELECT ptx.clock_end('infinity', 'publicity.min_days')$q$,
+    $q$SELECT ptx.clock_date('2025-01-01', 'tender.min_bids')$q$,
+    $q$SELECT ptx.clock_date('2025-01-01', 'no.such.key')$q$,
+    $q$SELECT ptx.day_end('5874897-12-31')$q$,
+    $q$SELECT ptx.next_working_day('-infinity')$q$,
+    $q$SELECT ptx.weekdays_upto('4713-01-01 BC')$q$,
+    $q$SELECT ptx.period_key(NULL, NULL, NULL)$q$,
+    $q$SELECT ptx.bid_period(NULL, NULL)$q$,
+    $q$SELECT ptx.min_bids(-1)$q$]) q;
+
 ------------------------------------------------------------------------
 -- The arithmetic of a period: the first day not counted, a last day on a
 -- holiday or rest day carried to the next working day, the end at 24:00.
