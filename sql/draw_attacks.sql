@@ -165,6 +165,13 @@ SET ROLE regress_ptx_public;
 SELECT draw_id = :q1 AS first_request, project_code, reason, length(commitment) AS commitment_hex
   FROM ptx_public.draw_cancellation ORDER BY draw_id;
 RESET ROLE;
+-- each cancellation is a red flag (cancelled_draw) on its day, not the day before
+SELECT count(*) AS flags_day_before FROM ptx.red_flag_hits('2024-06-09', '2024-06-09') WHERE kind = 'cancelled_draw';
+SELECT ptx.scan_red_flags('2024-06-10', '2024-06-10') > 0 AS scanned;
+SELECT kind, (subject ->> 'draw_id')::bigint = :q1 AS first_request, project_id = :q AS of_q, event_on,
+       evidence ->> 'reason' AS reason, evidence ->> 'cancelled_by' AS cancelled_by,
+       evidence ->> 'cancellations_of_project' AS nth
+  FROM ptx.red_flag WHERE kind = 'cancelled_draw' ORDER BY id;
 
 \echo '== 3. Reads that vanish: each read leaves a committed record'
 CREATE TEMP VIEW reads AS

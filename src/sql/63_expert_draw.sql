@@ -589,7 +589,7 @@ GRANT EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) TO ptx
 REVOKE EXECUTE ON FUNCTION ptx.request_expert_draw(bigint, jsonb, jsonb), ptx.execute_expert_draw(bigint)
     FROM ptx_admin;
 REVOKE EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) FROM ptx_admin;
-GRANT EXECUTE ON FUNCTION ptx.expert_draw_round(jsonb) TO ptx_operator, ptx_supervisor, ptx_auditor;
+GRANT EXECUTE ON FUNCTION ptx.expert_draw_round(jsonb) TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.expert_pool(bigint, text, date, boolean, text[], bigint[]),
     ptx.expert_pools(bigint, text[], date, boolean, text[], bigint[]),
     ptx.expert_ineligibility(bigint, bigint, date)
