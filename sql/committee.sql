@@ -195,7 +195,7 @@ UPDATE ptx.project SET state = 'publicity' WHERE id = :p;
 RESET session_replication_role;
 SET ROLE regress_ptx_public;
 SELECT project_code, member_kind, name ~ '^.\*+$' AS masked, specialty
-  FROM ptx_public.committee ORDER BY member_kind, name;
+  FROM ptx_public.committee ORDER BY member_kind, specialty, name;
 SELECT count(*) AS draws, count(seed_masked) AS seeds,
        bool_and(commitment = encode(sha256(decode(seed_masked, 'hex')), 'hex')) AS seeds_match_commitments
   FROM ptx_public.draw WHERE project_code = 'P';
