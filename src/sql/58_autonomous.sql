@@ -2,8 +2,10 @@
 -- committed by a background worker acting for the caller (src/autonomous.c),
 -- so that the caller's rollback cannot undo it.  Used for the execution of
 -- draws (61_draw.sql) and the records of reads of secret data (committee
--- members, personal data, draw results).  Each call takes one background
--- worker slot (max_worker_processes) while it runs.
+-- members, personal data, draw results).  One worker serves a session
+-- while its identity and settings stay the same, and ends after ten idle
+-- seconds: a session holds one background worker slot
+-- (max_worker_processes) while it draws or reads secrets.
 --
 -- Owner-only: the SECURITY DEFINER functions of ptx call these with
 -- statements of their own; no role is granted them.
