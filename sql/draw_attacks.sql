@@ -197,6 +197,21 @@ SELECT 1 / 0;
 ROLLBACK;
 RESET SESSION AUTHORIZATION;
 SELECT * FROM reads;
+-- an auditor reading the trail of a project not yet published
+SET ROLE regress_ptx_auditor;
+BEGIN;
+SELECT count(*) > 0 AS saw_trail FROM ptx.trail(:p);
+ROLLBACK;
+RESET ROLE;
+SELECT count(*) AS trail_reads, min(row_image::jsonb ->> 'state') AS state
+  FROM ptx.ledger_entry WHERE kind = 'sealed_read' AND key::jsonb = jsonb_build_object('id', :p);
+-- once the result is published the trail is no secret: no record
+SET session_replication_role = replica;
+UPDATE ptx.project SET state = 'publicity' WHERE id = :q;
+RESET session_replication_role;
+SELECT count(*) > 0 AS saw_trail FROM ptx.trail(:q);
+SELECT count(*) AS published_trail_reads FROM ptx.ledger_entry
+ WHERE kind = 'sealed_read' AND key::jsonb = jsonb_build_object('id', :q);
 
 \echo '== 4. ptx_admin: no expert draw, no committee before publication'
 SET ROLE regress_ptx_admin;
