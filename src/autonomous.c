@@ -130,7 +130,11 @@ autonomous_rethrow(StringInfo msg)
 	ThrowErrorData(&edata);
 }
 
-/* Lets the worker go: it ends when it finds its queues detached. */
+/*
+ * Lets the worker go: it ends when it finds its queues detached.  An idle
+ * worker is waited for, so that its slot is free for the next one; a busy
+ * one (a call interrupted) finishes its statement alone.
+ */
 static void
 autonomous_close(void)
 {
@@ -140,6 +144,8 @@ autonomous_close(void)
 		return;
 	session = NULL;
 	dsm_detach(s->seg);
+	if (!s->busy)
+		(void) WaitForBackgroundWorkerShutdown(s->handle);
 	pfree(s->handle);
 	pfree(s->gucstate);
 	pfree(s);
