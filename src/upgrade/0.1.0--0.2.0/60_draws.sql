@@ -9,8 +9,17 @@
 
 -- The ledger captures the new table like every ptx table
 -- (src/sql/90_ledger_track.sql runs only at install).
-CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.draw_cancellation
-    FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture();
+-- (once: another part of the upgrade may attach it to every new table)
+DO $track$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = 'ptx.draw_cancellation'::pg_catalog.regclass
+                      AND t.tgname = 'ptx_ledger') THEN
+        CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.draw_cancellation
+            FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture();
+    END IF;
+END
+$track$;
 
 -- What 99_finish.sql closes at install, for the objects new in 0.2.0.
 REVOKE ALL ON FUNCTION ptx.autonomous_run(text), ptx.in_autonomous_transaction(),
