@@ -60,7 +60,8 @@ COMMENT ON FUNCTION ptx.cancel_draw(bigint, text) IS
 
 -- For supervisors and auditors: every cancellation, with its project.
 CREATE VIEW ptx.draw_cancellation_state AS
-SELECT c.draw_id, d.kind, d.project_id, p.code AS project_code, ptx.expert_draw_round(d.pool_rules) AS round,
+SELECT c.draw_id, d.kind, d.project_id, p.code AS project_code,
+       COALESCE((d.pool_rules ->> 'round')::int, 1) AS round,   -- ptx.expert_draw_round
        d.purpose, d.requested_by, d.requested_at, c.reason, c.cancelled_by, c.cancelled_at,
        p.supervisor_id
   FROM ptx.draw_cancellation c

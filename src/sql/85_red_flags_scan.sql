@@ -346,11 +346,15 @@ COMMENT ON FUNCTION ptx.red_flags_expert_winner(date, date) IS
 -- 66_draw_cancellation.sql): every cancellation is flagged on its day, so
 -- that an operator who cancels until a draw suits him is seen.
 ------------------------------------------------------------------------
+-- (PL/pgSQL, so that an upgrade may create it before the table it reads)
 CREATE FUNCTION ptx.red_flags_cancelled_draw(from_date date, to_date date)
     RETURNS SETOF ptx.red_flag_hit
-    LANGUAGE sql STABLE
-    BEGIN ATOMIC
-        SELECT ROW('cancelled_draw',
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RETURN QUERY
+        SELECT (ROW('cancelled_draw',
                    pg_catalog.jsonb_build_object('draw_id', c.draw_id),
                    d.project_id, NULL::bigint, '{}'::bigint[], NULL::bigint,
                    ptx.local_date(c.cancelled_at),
@@ -362,11 +366,12 @@ CREATE FUNCTION ptx.red_flags_cancelled_draw(from_date date, to_date date)
                                                       FROM ptx.draw_cancellation c2
                                                       JOIN ptx.draw_request d2 ON d2.id = c2.draw_id
                                                      WHERE d2.project_id = d.project_id
-                                                       AND c2.draw_id <= c.draw_id)))::ptx.red_flag_hit
+                                                       AND c2.draw_id <= c.draw_id)))::ptx.red_flag_hit).*
           FROM ptx.draw_cancellation c
           JOIN ptx.draw_request d ON d.id = c.draw_id
          WHERE ptx.local_date(c.cancelled_at) BETWEEN red_flags_cancelled_draw.from_date AND red_flags_cancelled_draw.to_date;
-    END;
+END
+$$;
 COMMENT ON FUNCTION ptx.red_flags_cancelled_draw(date, date) IS
     'red flags cancelled_draw: a draw request cancelled before its execution (ptx.cancel_draw), on the day of the cancellation';
 
