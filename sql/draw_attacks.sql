@@ -173,6 +173,19 @@ SELECT kind, (subject ->> 'draw_id')::bigint = :q1 AS first_request, project_id 
        evidence ->> 'cancellations_of_project' AS nth
   FROM ptx.red_flag WHERE kind = 'cancelled_draw' ORDER BY id;
 
+-- a caller whose snapshot predates the execution (repeatable read) gets
+-- the picks all the same, from the worker
+SELECT id AS r FROM ptx.project WHERE code = 'R' \gset
+SET SESSION AUTHORIZATION regress_ptx_operator;
+SELECT ptx.request_expert_draw(:r, '[{"specialty":"A08","count":3}]') AS r1 \gset
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) AS executions_seen FROM ptx.draw_execution WHERE draw_id = :r1;
+SELECT count(*) AS picks, count(DISTINCT subject_id) AS experts FROM ptx.execute_draw(:r1);
+SELECT count(*) AS executions_seen FROM ptx.draw_execution WHERE draw_id = :r1;
+COMMIT;
+RESET SESSION AUTHORIZATION;
+SELECT ptx.verify_draw(:r1) AS verified;
+
 \echo '== 3. Reads that vanish: each read leaves a committed record'
 CREATE TEMP VIEW reads AS
 SELECT kind, count(*) AS records, string_agg(DISTINCT session_user_name, ',') AS by

@@ -321,9 +321,9 @@ COMMENT ON FUNCTION ptx.draw_record(bigint) IS
 -- The execution itself, in the background worker of ptx.autonomous_run
 -- (58_autonomous.sql): lock the request, refuse a cancelled one, compute,
 -- store and record the picks, or record a read of the stored ones; commit
--- (the worker does), then return the picks as jsonb.  Nobody sees a pick
+-- (the worker does), then return the number of picks.  Nobody sees a pick
 -- before the transaction that made it has committed.
-CREATE FUNCTION ptx.draw_run_committed(draw_id bigint, compute regprocedure) RETURNS jsonb
+CREATE FUNCTION ptx.draw_run_committed(draw_id bigint, compute regprocedure) RETURNS int
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -371,13 +371,27 @@ BEGIN
                                                                         COALESCE(roles, '{}'), COALESCE(assigned, '{}')),
                                                     'hex')));
     END IF;
-    RETURN (SELECT COALESCE(jsonb_agg(jsonb_build_array(p.seat, p.subject_id, p.role, p.assigned_to) ORDER BY p.seat),
-                            '[]'::jsonb)
-              FROM ptx.draw_pick p WHERE p.draw_id = r.id);
+    RETURN (SELECT count(*) FROM ptx.draw_pick p WHERE p.draw_id = r.id);
 END
 $$;
 COMMENT ON FUNCTION ptx.draw_run_committed(bigint, regprocedure) IS
-    'the execution of a draw in the background worker of ptx.autonomous_run: compute, store and record the picks, or record a read of the stored ones; returns them as a jsonb array of [seat, subject_id, role, assigned_to]';
+    'the execution of a draw in the background worker of ptx.autonomous_run: compute, store and record the picks, or record a read of the stored ones; returns the number of picks';
+
+-- The picks of an executed draw as a jsonb array of [seat, subject_id,
+-- role, assigned_to], read in the worker for a caller whose snapshot
+-- predates the execution (repeatable read); the read is recorded by
+-- ptx.draw_run_committed.
+CREATE FUNCTION ptx.draw_picks_committed(draw_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(p.seat, p.subject_id, p.role, p.assigned_to)
+                                             ORDER BY p.seat), '[]'::jsonb)
+          FROM ptx.draw_pick p
+         WHERE p.draw_id = draw_picks_committed.draw_id
+           AND EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = p.draw_id);
+    END;
+COMMENT ON FUNCTION ptx.draw_picks_committed(bigint) IS
+    'the picks of an executed draw as jsonb, for ptx.draw_run when the caller''s snapshot predates the execution';
 
 CREATE FUNCTION ptx.check_draw_not_cancelled(draw_id bigint) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -407,6 +421,7 @@ CREATE FUNCTION ptx.draw_run(draw_id bigint, compute regprocedure)
     AS $$
 DECLARE
     r ptx.draw_request;
+    n int;
     picks jsonb;
 BEGIN
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run.draw_id;
@@ -425,7 +440,21 @@ BEGIN
     PERFORM ptx.check_draw_not_cancelled(r.id);
     -- executed (or read) and committed by a worker, whatever this
     -- transaction does next
-    picks := ptx.autonomous_run(format('SELECT ptx.draw_run_committed(%s, %L)', r.id, compute::text))::jsonb;
+    n := ptx.autonomous_run(format('SELECT ptx.draw_run_committed(%s, %L)', r.id, compute::text))::int;
+    -- committed: a new snapshot of this transaction sees the picks (read
+    -- committed); an older one (repeatable read) gets them from a worker
+    IF EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = r.id) THEN
+        RETURN QUERY
+            SELECT p.seat, p.subject_id, p.role, p.assigned_to
+              FROM ptx.draw_pick p WHERE p.draw_id = r.id ORDER BY p.seat;
+        RETURN;
+    END IF;
+    picks := ptx.autonomous_run(format('SELECT ptx.draw_picks_committed(%s)', r.id))::jsonb;
+    IF jsonb_array_length(picks) <> n THEN
+        RAISE EXCEPTION 'the picks of draw % could not be read', r.id
+            USING ERRCODE = '55000',
+                  DETAIL = format('The execution reported %s picks; %s were read.', n, jsonb_array_length(picks));
+    END IF;
     RETURN QUERY
         SELECT (x ->> 0)::int, (x ->> 1)::bigint, x ->> 2, (x ->> 3)::bigint
           FROM jsonb_array_elements(picks) WITH ORDINALITY AS t (x, o)

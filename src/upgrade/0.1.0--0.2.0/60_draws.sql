@@ -25,6 +25,7 @@ $track$;
 REVOKE ALL ON FUNCTION ptx.autonomous_run(text), ptx.in_autonomous_transaction(),
     ptx.record_read(text, text, jsonb, jsonb),
     ptx.draw_run_committed(bigint, regprocedure), ptx.check_draw_not_cancelled(bigint),
+    ptx.draw_picks_committed(bigint),
     ptx.expert_draw_round(jsonb), ptx.cancel_draw(bigint, text),
     ptx.red_flags_cancelled_draw(date, date) FROM PUBLIC;
 REVOKE ALL ON ptx.draw_cancellation, ptx.draw_cancellation_state, ptx_public.draw_cancellation FROM PUBLIC;
