@@ -164,7 +164,7 @@ SELECT kind, purpose, need, pool_rules, public_entropy IS NOT NULL AS entropy
 
 -- PX013 in the requesting transaction; look, roll back, execute again: the same picks.
 BEGIN;
-SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A0801","count":3}]') AS d0 \gset
+SELECT ptx.request_expert_draw(:p1, '[{"specialty":"B08","count":1}]') AS d0 \gset
 SELECT * FROM ptx.execute_draw(:d0);
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
@@ -200,6 +200,13 @@ SELECT array_agg(q.subject_id ORDER BY q.seat) = (SELECT array_agg(subject_id OR
                                    f.groups, 1, '{}') q
  WHERE d.id = :d1;
 
+-- One draw per need and round (PX008): A08 is drawn in d1.  A re-tender
+-- (重新招标) opens round 2, which draws its committee again.
+SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A08","count":2}]');
+\echo :LAST_ERROR_SQLSTATE
+SET session_replication_role = replica;
+UPDATE ptx.project SET round = 2 WHERE id = :p1;
+RESET session_replication_role;
 -- CALL draw_experts requests, commits and executes; inside a transaction
 -- block it cannot commit.
 CALL ptx.draw_experts(:p1, '[{"specialty":"A08","count":2}]', '{}', NULL);
@@ -211,7 +218,7 @@ SELECT count(*) AS drawn_twice
 SELECT already_drawn = (SELECT array_agg(subject_id ORDER BY subject_id) FROM ptx.draw_pick WHERE draw_id = :d1) AS excluded_earlier_picks
   FROM ptx.expert_draw_context WHERE draw_id = :d2;
 BEGIN;
-CALL ptx.draw_experts(:p1, '[{"specialty":"A08","count":1}]');
+CALL ptx.draw_experts(:p1, '[{"specialty":"C01","count":1}]');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
@@ -242,13 +249,15 @@ SELECT count(*) FILTER (WHERE expert_id = :declined) AS declined_seated, count(*
   FROM ptx.committee_member WHERE project_id = :p1;
 
 -- Too few eligible: PX007, and nothing recorded as picked.
-SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A0801","count":40}]') AS d3 \gset
+SELECT ptx.request_expert_draw(:p1, '[{"specialty":"C05","count":40}]') AS d3 \gset
 \set VERBOSITY terse
 SELECT * FROM ptx.execute_draw(:d3);
 \set VERBOSITY default
 SELECT (SELECT count(*) FROM ptx.draw_execution WHERE draw_id = :d3) AS executions,
        (SELECT count(*) FROM ptx.draw_pick WHERE draw_id = :d3) AS picks,
        (SELECT count(*) FROM ptx.draw_pool WHERE draw_id = :d3) AS pools;
+-- It stays requested until cancelled, with a reason.
+SELECT ptx.cancel_draw(:d3, '可选专家不足');
 
 -- At most max_per_employer experts of one employer (default 1): C05 has
 -- three experts of one employer and one each of two others.
@@ -258,6 +267,7 @@ SELECT regress_expert(31, 'c1', :e0 + 30, '{C05}'), regress_expert(32, 'c2', :e0
 SELECT ptx.request_expert_draw(:p1, '[{"specialty":"C05","count":4}]') AS d4 \gset
 SELECT * FROM ptx.execute_draw(:d4);
 \echo :LAST_ERROR_SQLSTATE
+SELECT ptx.cancel_draw(:d4, '同一单位专家过多，减少人数');
 SELECT ptx.request_expert_draw(:p1, '[{"specialty":"C05","count":2}]') AS d5 \gset
 SELECT count(DISTINCT e.employer_id) AS employers, count(*) AS picks
   FROM ptx.execute_draw(:d5) x JOIN ptx.expert e ON e.id = x.subject_id;
@@ -276,6 +286,7 @@ SELECT regress_expert(36, 'c6', :e0 + 29, '{C06}'), regress_expert(37, 'c7', :e0
 SELECT ptx.request_expert_draw(:p1, '[{"specialty":"C06","count":3}]') AS d6 \gset
 SELECT * FROM ptx.execute_draw(:d6);
 \echo :LAST_ERROR_SQLSTATE
+SELECT ptx.cancel_draw(:d6, '同一单位专家过多，放宽每单位人数');
 SELECT ptx.request_expert_draw(:p1, '[{"specialty":"C06","count":3}]', '{"max_per_employer":2}') AS d6 \gset
 SELECT count(*) AS picks, count(*) FILTER (WHERE e.employer_id = :e0 + 29) AS of_one_employer
   FROM ptx.execute_draw(:d6) x JOIN ptx.expert e ON e.id = x.subject_id;
@@ -310,6 +321,9 @@ SELECT ptx.request_expert_draw(:p1, '[{"specialty":"B08","count":1}]') AS d7 \gs
 SELECT count(*) AS picks FROM ptx.execute_draw(:d7);
 SELECT active_experts = :active AS counted FROM ptx.expert_draw_context WHERE draw_id = :d7;
 SELECT ptx.set_policy('expert_db.min_size', :active + 1, 'boundary: one more than there are');
+SET session_replication_role = replica;
+UPDATE ptx.project SET round = 3 WHERE id = :p1;
+RESET session_replication_role;
 SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A08","count":1}]') AS d8 \gset
 SELECT count(*) AS picks FROM ptx.execute_draw(:d8);
 SELECT ptx.set_policy('expert_db.min_size', NULL, 'back to the legal default');

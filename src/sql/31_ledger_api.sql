@@ -384,9 +384,21 @@ CREATE FUNCTION ptx.trail(project_id bigint)
     RETURNS TABLE (seq bigint, block_no bigint, logged_at timestamptz, business_at timestamptz,
                    session_user_name text, current_user_name text, operation text, kind text,
                    relation text, key jsonb, data jsonb)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    BEGIN ATOMIC
+    AS $$
+#variable_conflict use_column
+BEGIN
+    -- Before its result is published a project's history holds secrets
+    -- (sealed bids, its committee, its draws): each read is a ledger event
+    -- sealed_read committed before the entries are returned (DESIGN.md
+    -- §11.2, src/sql/58_autonomous.sql).
+    IF NOT ptx.draw_project_published(trail.project_id) THEN
+        PERFORM ptx.record_read('sealed_read', 'ptx.project', jsonb_build_object('id', trail.project_id),
+                                jsonb_build_object('read', 'trail',
+                                                   'state', (SELECT p.state FROM ptx.project p WHERE p.id = trail.project_id)));
+    END IF;
+    RETURN QUERY
         SELECT e.seq,
                (SELECT b.block_no FROM ptx.ledger_block b
                  WHERE b.last_seq >= e.seq AND b.first_seq <= e.seq
@@ -396,9 +408,10 @@ CREATE FUNCTION ptx.trail(project_id bigint)
           FROM ptx.ledger_entry e
          WHERE e.project_id = trail.project_id
          ORDER BY e.seq;
-    END;
+END
+$$;
 COMMENT ON FUNCTION ptx.trail(bigint) IS
-    'a project''s whole history in order: its row and every entry whose row or payload carries its project_id';
+    'a project''s whole history in order: its row and every entry whose row or payload carries its project_id; before the result is published each read is a ledger event sealed_read committed in its own transaction';
 
 CREATE FUNCTION ptx.trail(relation text, key jsonb)
     RETURNS TABLE (seq bigint, block_no bigint, logged_at timestamptz, business_at timestamptz,

@@ -318,8 +318,12 @@ CREATE FUNCTION ptx.draw_record(draw_id bigint) RETURNS jsonb
 COMMENT ON FUNCTION ptx.draw_record(bigint) IS
     'the stored pools and picks of a draw as its ledger event draw_executed records them: the pools (ptx.draw_pools_record), the number of picks and their hash';
 
-CREATE FUNCTION ptx.draw_run(draw_id bigint, compute regprocedure)
-    RETURNS TABLE (seat int, subject_id bigint, role text, assigned_to bigint)
+-- The execution itself, in the background worker of ptx.autonomous_run
+-- (58_autonomous.sql): lock the request, refuse a cancelled one, compute,
+-- store and record the picks, or record a read of the stored ones; commit
+-- (the worker does), then return the number of picks.  Nobody sees a pick
+-- before the transaction that made it has committed.
+CREATE FUNCTION ptx.draw_run_committed(draw_id bigint, compute regprocedure) RETURNS int
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -330,7 +334,97 @@ DECLARE
     roles text[];
     assigned bigint[];
 BEGIN
-    SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run.draw_id FOR UPDATE;
+    IF NOT ptx.in_autonomous_transaction() THEN
+        RAISE EXCEPTION 'draw % can be executed only in a transaction of its own', draw_id
+            USING ERRCODE = '55000',
+                  DETAIL = 'A draw executed in the caller''s transaction could be looked at and rolled back.',
+                  HINT = 'Call ptx.execute_draw.';
+    END IF;
+    SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run_committed.draw_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'draw % does not exist', draw_id
+            USING ERRCODE = '22023',
+                  DETAIL = 'A request is seen by its execution only once committed.';
+    END IF;
+    PERFORM ptx.check_draw_not_cancelled(r.id);
+
+    IF EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = r.id) THEN
+        PERFORM ptx.ledger_event('draw_result_read', 'ptx.draw_request', jsonb_build_object('id', r.id),
+            jsonb_build_object('kind', r.kind, 'project_id', r.project_id));
+    ELSE
+        EXECUTE format('SELECT array_agg(t.seat ORDER BY t.seat), array_agg(t.subject_id ORDER BY t.seat),'
+                       '       array_agg(t.role ORDER BY t.seat), array_agg(t.assigned_to ORDER BY t.seat)'
+                       '  FROM %s($1) t', compute::oid::regproc)
+           INTO seats, subjects, roles, assigned
+          USING r.id;
+        INSERT INTO ptx.draw_execution (draw_id, picks)
+        VALUES (r.id, COALESCE(cardinality(seats), 0));
+        INSERT INTO ptx.draw_pick (draw_id, seat, subject_id, role, assigned_to)
+        SELECT r.id, u.seat, u.subject_id, u.role, u.assigned_to
+          FROM unnest(seats, subjects, roles, assigned) AS u (seat, subject_id, role, assigned_to);
+        -- the record of the execution: the pools and picks by their hashes
+        PERFORM ptx.ledger_event('draw_executed', 'ptx.draw_request', jsonb_build_object('id', r.id),
+            jsonb_build_object('kind', r.kind, 'project_id', r.project_id,
+                               'pools', ptx.draw_pools_record(r.id),
+                               'picks', COALESCE(cardinality(seats), 0),
+                               'picks_hash', encode(ptx.draw_picks_hash(COALESCE(seats, '{}'), COALESCE(subjects, '{}'),
+                                                                        COALESCE(roles, '{}'), COALESCE(assigned, '{}')),
+                                                    'hex')));
+    END IF;
+    RETURN (SELECT count(*) FROM ptx.draw_pick p WHERE p.draw_id = r.id);
+END
+$$;
+COMMENT ON FUNCTION ptx.draw_run_committed(bigint, regprocedure) IS
+    'the execution of a draw in the background worker of ptx.autonomous_run: compute, store and record the picks, or record a read of the stored ones; returns the number of picks';
+
+-- The picks of an executed draw as a jsonb array of [seat, subject_id,
+-- role, assigned_to], read in the worker for a caller whose snapshot
+-- predates the execution (repeatable read); the read is recorded by
+-- ptx.draw_run_committed.
+CREATE FUNCTION ptx.draw_picks_committed(draw_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(p.seat, p.subject_id, p.role, p.assigned_to)
+                                             ORDER BY p.seat), '[]'::jsonb)
+          FROM ptx.draw_pick p
+         WHERE p.draw_id = draw_picks_committed.draw_id
+           AND EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = p.draw_id);
+    END;
+COMMENT ON FUNCTION ptx.draw_picks_committed(bigint) IS
+    'the picks of an executed draw as jsonb, for ptx.draw_run when the caller''s snapshot predates the execution';
+
+CREATE FUNCTION ptx.check_draw_not_cancelled(draw_id bigint) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    c record;
+BEGIN
+    -- ptx.draw_cancellation: 66_draw_cancellation.sql
+    SELECT x.cancelled_by, x.cancelled_at, x.reason INTO c
+      FROM ptx.draw_cancellation x WHERE x.draw_id = check_draw_not_cancelled.draw_id;
+    IF FOUND THEN
+        RAISE EXCEPTION 'draw % was cancelled', draw_id
+            USING ERRCODE = '55000',
+                  DETAIL = format('Cancelled by %s at %s: %s', c.cancelled_by, c.cancelled_at, c.reason),
+                  HINT = 'A cancelled draw is never executed; request a new one.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.check_draw_not_cancelled(bigint) IS
+    'error 55000 when a draw was cancelled (ptx.cancel_draw)';
+
+CREATE FUNCTION ptx.draw_run(draw_id bigint, compute regprocedure)
+    RETURNS TABLE (seat int, subject_id bigint, role text, assigned_to bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r ptx.draw_request;
+    n int;
+    picks jsonb;
+BEGIN
+    SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run.draw_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'draw % does not exist', draw_id
             USING ERRCODE = '22023';
@@ -341,41 +435,34 @@ BEGIN
                   DETAIL = 'A draw executes only after its request and seed are committed; otherwise a rollback could re-roll it.',
                   HINT = 'Commit the request first, then execute the draw (CALL ptx.draw_experts does both).';
     END IF;
-
+    -- refused here what this transaction cancelled: its worker would wait
+    -- for this transaction's lock
+    PERFORM ptx.check_draw_not_cancelled(r.id);
+    -- executed (or read) and committed by a worker, whatever this
+    -- transaction does next
+    n := ptx.autonomous_run(format('SELECT ptx.draw_run_committed(%s, %L)', r.id, compute::text))::int;
+    -- committed: a new snapshot of this transaction sees the picks (read
+    -- committed); an older one (repeatable read) gets them from a worker
     IF EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = r.id) THEN
-        PERFORM ptx.ledger_event('draw_result_read', 'ptx.draw_request', jsonb_build_object('id', r.id),
-            jsonb_build_object('kind', r.kind, 'project_id', r.project_id));
         RETURN QUERY
             SELECT p.seat, p.subject_id, p.role, p.assigned_to
               FROM ptx.draw_pick p WHERE p.draw_id = r.id ORDER BY p.seat;
         RETURN;
     END IF;
-
-    EXECUTE format('SELECT array_agg(t.seat ORDER BY t.seat), array_agg(t.subject_id ORDER BY t.seat),'
-                   '       array_agg(t.role ORDER BY t.seat), array_agg(t.assigned_to ORDER BY t.seat)'
-                   '  FROM %s($1) t', compute::oid::regproc)
-       INTO seats, subjects, roles, assigned
-      USING r.id;
-    INSERT INTO ptx.draw_execution (draw_id, picks)
-    VALUES (r.id, COALESCE(cardinality(seats), 0));
-    INSERT INTO ptx.draw_pick (draw_id, seat, subject_id, role, assigned_to)
-    SELECT r.id, u.seat, u.subject_id, u.role, u.assigned_to
-      FROM unnest(seats, subjects, roles, assigned) AS u (seat, subject_id, role, assigned_to);
-    -- the record of the execution: the pools and picks by their hashes
-    PERFORM ptx.ledger_event('draw_executed', 'ptx.draw_request', jsonb_build_object('id', r.id),
-        jsonb_build_object('kind', r.kind, 'project_id', r.project_id,
-                           'pools', ptx.draw_pools_record(r.id),
-                           'picks', COALESCE(cardinality(seats), 0),
-                           'picks_hash', encode(ptx.draw_picks_hash(COALESCE(seats, '{}'), COALESCE(subjects, '{}'),
-                                                                    COALESCE(roles, '{}'), COALESCE(assigned, '{}')),
-                                                'hex')));
+    picks := ptx.autonomous_run(format('SELECT ptx.draw_picks_committed(%s)', r.id))::jsonb;
+    IF jsonb_array_length(picks) <> n THEN
+        RAISE EXCEPTION 'the picks of draw % could not be read', r.id
+            USING ERRCODE = '55000',
+                  DETAIL = format('The execution reported %s picks; %s were read.', n, jsonb_array_length(picks));
+    END IF;
     RETURN QUERY
-        SELECT p.seat, p.subject_id, p.role, p.assigned_to
-          FROM ptx.draw_pick p WHERE p.draw_id = r.id ORDER BY p.seat;
+        SELECT (x ->> 0)::int, (x ->> 1)::bigint, x ->> 2, (x ->> 3)::bigint
+          FROM jsonb_array_elements(picks) WITH ORDINALITY AS t (x, o)
+         ORDER BY t.o;
 END
 $$;
 COMMENT ON FUNCTION ptx.draw_run(bigint, regprocedure) IS
-    'the execution protocol shared by every kind: lock, refuse the requesting transaction (PX013), return the stored picks of an executed draw, else compute, store and return them';
+    'the execution protocol shared by every kind: refuse the requesting transaction (PX013) and a cancelled draw, then have the execution (or the read of an executed draw) done and committed by a background worker (ptx.draw_run_committed) and return its picks';
 
 ------------------------------------------------------------------------
 -- The public interface.
@@ -410,7 +497,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ptx.execute_draw(bigint) IS
-    'execute a committed draw request (PX013 in its own transaction); idempotent: executing again returns the same picks';
+    'execute a committed draw request in a transaction of its own, committed before the picks are returned (PX013 in the requesting transaction); idempotent: executing again returns the same picks, and each such read is recorded';
 
 CREATE FUNCTION ptx.verify_draw(draw_id bigint) RETURNS boolean
     LANGUAGE plpgsql

@@ -232,7 +232,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
     END IF;
-    PERFORM ptx.ledger_event('personal_data_read', 'ptx.expert', jsonb_build_object('id', e.id),
+    -- recorded and committed before the data is returned (58_autonomous.sql)
+    PERFORM ptx.record_read('personal_data_read', 'ptx.expert', jsonb_build_object('id', e.id),
                              jsonb_build_object('fields', jsonb_build_array('id_number', 'phone')));
     id_number := ptx.personal_data_decrypt(e.id_number_cipher);
     phone := ptx.personal_data_decrypt(e.phone_cipher);
@@ -240,7 +241,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ptx.expert_personal_data(bigint) IS
-    'an expert''s resident ID number and phone in clear, to notify a drawn expert; every call is a ledger event';
+    'an expert''s resident ID number and phone in clear, to notify a drawn expert; every call is a ledger event committed in its own transaction before the data is returned';
 
 GRANT EXECUTE ON FUNCTION ptx.add_expert(text, text, bigint, text, text[], date, text, int, text),
     ptx.find_expert(text), ptx.set_expert_phone(bigint, text), ptx.expert_personal_data(bigint)

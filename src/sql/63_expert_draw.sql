@@ -335,15 +335,59 @@ CREATE FUNCTION ptx.request_expert_draw(project_id bigint, need jsonb, options j
 DECLARE
     p ptx.project := ptx.check_project_open_for_draw(project_id);
     rules jsonb;
+    existing record;
 BEGIN
     PERFORM ptx.check_expert_need(need);
-    rules := ptx.expert_draw_rules(p.id, options);
+    rules := ptx.expert_draw_rules(p.id, options) || jsonb_build_object('round', p.round);
+    -- One draw per need and round of a project (DESIGN.md §11.1): no two
+    -- live requests of a round serve one specialty, or a code under
+    -- another (A08 and A0801).  Requests of a project wait for each other
+    -- here, so that two cannot both pass.
+    PERFORM 1 FROM ptx.project pr WHERE pr.id = p.id FOR NO KEY UPDATE;
+    SELECT d.id, d.requested_by, d.requested_at,
+           EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = d.id) AS executed,
+           (SELECT string_agg(DISTINCT a.x ->> 'specialty', ', ')
+              FROM jsonb_array_elements(d.need) a (x), jsonb_array_elements(request_expert_draw.need) b (x)
+             WHERE starts_with(a.x ->> 'specialty', b.x ->> 'specialty')
+                OR starts_with(b.x ->> 'specialty', a.x ->> 'specialty')) AS specialties
+      INTO existing
+      FROM ptx.draw_request d
+     WHERE d.project_id = p.id AND d.kind = 'expert'
+       AND ptx.expert_draw_round(d.pool_rules) = p.round
+       AND NOT EXISTS (SELECT 1 FROM ptx.draw_cancellation c WHERE c.draw_id = d.id)
+       AND EXISTS (SELECT 1
+                     FROM jsonb_array_elements(d.need) a (x), jsonb_array_elements(request_expert_draw.need) b (x)
+                    WHERE starts_with(a.x ->> 'specialty', b.x ->> 'specialty')
+                       OR starts_with(b.x ->> 'specialty', a.x ->> 'specialty'))
+     ORDER BY d.id
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'project % already has an expert draw of % for round %', p.code, existing.specialties, p.round
+            USING ERRCODE = 'PX008',
+                  DETAIL = format('Draw %s was requested by %s at %s and %s.', existing.id, existing.requested_by,
+                                  existing.requested_at,
+                                  CASE WHEN existing.executed THEN 'executed' ELSE 'has not been executed' END),
+                  HINT = CASE WHEN existing.executed
+                              THEN 'Replace a member who cannot sit with ptx.replace_pick, with the reason.'
+                              ELSE format('Execute it with ptx.execute_draw(%s), or cancel it with ptx.cancel_draw(%s, reason) before requesting another.',
+                                          existing.id, existing.id) END;
+    END IF;
     RETURN ptx.new_draw_request('expert', format('evaluation committee of project %s', p.code),
                                 need, COALESCE(options, '{}'), rules, p.id);
 END
 $$;
 COMMENT ON FUNCTION ptx.request_expert_draw(bigint, jsonb, jsonb) IS
-    'request a draw of evaluation experts for a project; commit, then ptx.execute_draw (or CALL ptx.draw_experts)';
+    'request a draw of evaluation experts for a project: one per need (specialty) and round unless cancelled before execution (PX008); commit, then ptx.execute_draw (or CALL ptx.draw_experts)';
+
+-- The tender round of an expert draw: recorded in its pool rules since
+-- 0.2.0; a request of 0.1.0 counts as round 1.
+CREATE FUNCTION ptx.expert_draw_round(pool_rules jsonb) RETURNS int
+    LANGUAGE sql IMMUTABLE
+    BEGIN ATOMIC
+        SELECT COALESCE((expert_draw_round.pool_rules ->> 'round')::int, 1);
+    END;
+COMMENT ON FUNCTION ptx.expert_draw_round(jsonb) IS
+    'the tender round of an expert draw from its pool rules (1 when not recorded)';
 
 ------------------------------------------------------------------------
 -- Execution.
@@ -537,9 +581,15 @@ $$;
 COMMENT ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) IS
     'request an expert draw, commit it and execute it; with a draw_id, commit and execute that request (after a failure)';
 
+-- operators only: ptx_admin neither executes expert draws nor reads their
+-- picks (DESIGN.md §11.1)
 GRANT EXECUTE ON FUNCTION ptx.request_expert_draw(bigint, jsonb, jsonb), ptx.execute_expert_draw(bigint)
-    TO ptx_admin, ptx_operator;
-GRANT EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) TO ptx_admin, ptx_operator;
+    TO ptx_operator;
+GRANT EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) TO ptx_operator;
+REVOKE EXECUTE ON FUNCTION ptx.request_expert_draw(bigint, jsonb, jsonb), ptx.execute_expert_draw(bigint)
+    FROM ptx_admin;
+REVOKE EXECUTE ON PROCEDURE ptx.draw_experts(bigint, jsonb, jsonb, bigint) FROM ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.expert_draw_round(jsonb) TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.expert_pool(bigint, text, date, boolean, text[], bigint[]),
     ptx.expert_pools(bigint, text[], date, boolean, text[], bigint[]),
     ptx.expert_ineligibility(bigint, bigint, date)

@@ -123,7 +123,9 @@ BEGIN
         RAISE EXCEPTION 'project % does not exist', committee.project_id USING ERRCODE = '22023';
     END IF;
     SELECT count(*) INTO n FROM ptx.committee_member m WHERE m.project_id = committee.project_id;
-    PERFORM ptx.ledger_event('committee_read', 'ptx.project', jsonb_build_object('id', committee.project_id),
+    -- recorded and committed before the names are returned: the reader's
+    -- rollback leaves the record (58_autonomous.sql)
+    PERFORM ptx.record_read('committee_read', 'ptx.project', jsonb_build_object('id', committee.project_id),
         jsonb_build_object('members', n, 'published', ptx.draw_project_published(committee.project_id)));
     RETURN QUERY
         SELECT m.member_kind, m.expert_id, m.representative_id, m.name, m.specialty, m.org_id,
@@ -134,7 +136,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ptx.committee(bigint) IS
-    'the members of a project''s evaluation committee, for operators and auditors; every read is a ledger event';
+    'the members of a project''s evaluation committee, for operators and auditors; every read is a ledger event committed in its own transaction before the names are returned';
 
 ------------------------------------------------------------------------
 -- Replacement (补抽): a member leaves for a reason, and a new draw with the
@@ -323,9 +325,13 @@ COMMENT ON VIEW ptx_public.committee IS 'evaluation committees of projects whose
 GRANT SELECT ON ptx_public.committee TO ptx_public, ptx_admin, ptx_operator, ptx_supervisor;
 GRANT EXECUTE ON FUNCTION ptx.committee(bigint) TO ptx_operator, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.add_tenderee_representative(bigint, text),
-    ptx.withdraw_tenderee_representative(bigint, text), ptx.replace_pick(bigint, bigint, text)
+    ptx.withdraw_tenderee_representative(bigint, text)
     TO ptx_admin, ptx_operator;
+-- replace_pick tells whether an expert was drawn: operators only
+GRANT EXECUTE ON FUNCTION ptx.replace_pick(bigint, bigint, text) TO ptx_operator;
+REVOKE EXECUTE ON FUNCTION ptx.replace_pick(bigint, bigint, text) FROM ptx_admin;
 GRANT EXECUTE ON FUNCTION ptx.committee_composition(bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
--- its errors name the members who may not sit
-GRANT EXECUTE ON FUNCTION ptx.check_committee(bigint) TO ptx_admin, ptx_operator, ptx_auditor;
+-- its errors name the members who may not sit: not ptx_admin
+GRANT EXECUTE ON FUNCTION ptx.check_committee(bigint) TO ptx_operator, ptx_auditor;
+REVOKE EXECUTE ON FUNCTION ptx.check_committee(bigint) FROM ptx_admin;

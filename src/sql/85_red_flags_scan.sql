@@ -342,6 +342,40 @@ COMMENT ON FUNCTION ptx.red_flags_expert_winner(date, date) IS
     'red flags expert_winner: the award at which an expert reaches red_flag.expert_winner_count committees of projects won by one bidder within red_flag.repeat_window_months';
 
 ------------------------------------------------------------------------
+-- A draw request cancelled before its execution (撤销抽取申请,
+-- 66_draw_cancellation.sql): every cancellation is flagged on its day, so
+-- that an operator who cancels until a draw suits him is seen.
+------------------------------------------------------------------------
+-- (PL/pgSQL, so that an upgrade may create it before the table it reads)
+CREATE FUNCTION ptx.red_flags_cancelled_draw(from_date date, to_date date)
+    RETURNS SETOF ptx.red_flag_hit
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RETURN QUERY
+        SELECT (ROW('cancelled_draw',
+                   pg_catalog.jsonb_build_object('draw_id', c.draw_id),
+                   d.project_id, NULL::bigint, '{}'::bigint[], NULL::bigint,
+                   ptx.local_date(c.cancelled_at),
+                   pg_catalog.jsonb_build_object(
+                       'draw', c.draw_id, 'round', ptx.expert_draw_round(d.pool_rules), 'need', d.need,
+                       'requested_by', d.requested_by, 'requested_at', d.requested_at,
+                       'cancelled_by', c.cancelled_by, 'cancelled_at', c.cancelled_at, 'reason', c.reason,
+                       'cancellations_of_project', (SELECT pg_catalog.count(*)
+                                                      FROM ptx.draw_cancellation c2
+                                                      JOIN ptx.draw_request d2 ON d2.id = c2.draw_id
+                                                     WHERE d2.project_id = d.project_id
+                                                       AND c2.draw_id <= c.draw_id)))::ptx.red_flag_hit).*
+          FROM ptx.draw_cancellation c
+          JOIN ptx.draw_request d ON d.id = c.draw_id
+         WHERE ptx.local_date(c.cancelled_at) BETWEEN red_flags_cancelled_draw.from_date AND red_flags_cancelled_draw.to_date;
+END
+$$;
+COMMENT ON FUNCTION ptx.red_flags_cancelled_draw(date, date) IS
+    'red flags cancelled_draw: a draw request cancelled before its execution (ptx.cancel_draw), on the day of the cancellation';
+
+------------------------------------------------------------------------
 -- Thresholds of the catalog (限额标准, R1):
 --   below_threshold        a contract outside the platform at most
 --                          red_flag.threshold_band below the threshold of
@@ -417,7 +451,9 @@ CREATE FUNCTION ptx.red_flag_hits(from_date date, to_date date) RETURNS SETOF pt
         UNION ALL
         SELECT * FROM ptx.red_flags_expert_winner(red_flag_hits.from_date, red_flag_hits.to_date)
         UNION ALL
-        SELECT * FROM ptx.red_flags_threshold(red_flag_hits.from_date, red_flag_hits.to_date);
+        SELECT * FROM ptx.red_flags_threshold(red_flag_hits.from_date, red_flag_hits.to_date)
+        UNION ALL
+        SELECT * FROM ptx.red_flags_cancelled_draw(red_flag_hits.from_date, red_flag_hits.to_date);
     END;
 COMMENT ON FUNCTION ptx.red_flag_hits(date, date) IS
     'what every check finds for the days from from_date to to_date, recorded or not';
@@ -494,4 +530,5 @@ GRANT EXECUTE ON FUNCTION ptx.red_flags_shared_contact(date, date),
     ptx.red_flags_expert_winner(date, date), ptx.red_flags_threshold(date, date),
     ptx.red_flag_hits(date, date), ptx.check_red_flag_period(date, date)
     TO ptx_admin, ptx_auditor;
+GRANT EXECUTE ON FUNCTION ptx.red_flags_cancelled_draw(date, date) TO ptx_admin, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.scan_red_flags(date, date) TO ptx_admin, ptx_supervisor;

@@ -18,8 +18,9 @@ q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 q -d "$DB" -c "CREATE EXTENSION ptx CASCADE"
 start=$(date +%s)
-q -d "$DB" >/dev/null <<'SQL'
--- 100 000 experts, 5 000 employers, 12 leagues, 10 projects of 50 bidders each.
+# one project per draw: a project has one draw per need and round (PX008)
+q -d "$DB" -v nproj=$((10 * ROUNDS + 6)) >/dev/null <<'SQL'
+-- 100 000 experts, 5 000 employers, 12 leagues, 10 × rounds + 6 projects of 50 bidders each.
 SET client_min_messages = warning;
 SELECT setseed(0.42);
 SELECT ptx.add_region('150000', '内蒙古自治区');
@@ -67,11 +68,11 @@ SELECT 1 + floor(random() * 100000)::int, 22 + floor(random() * 5000)::int,
        (ARRAY['employee', 'director', 'controller', 'relative', 'other'])[1 + floor(random() * 5)::int],
        f, CASE WHEN random() < 0.5 THEN f + floor(random() * 2500)::int END
   FROM (SELECT date '2010-01-01' + floor(random() * 3000)::int AS f FROM generate_series(1, 20000)) g;
--- 10 projects, each with its tenderee, agency and 50 bidders
+-- the projects, each with one of 10 tenderees and agencies and 50 bidders
 SET session_replication_role = replica;
 INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, supervisor_id, amount, state)
-SELECT 'BENCH-' || i, '基准项目' || i, 'construction', '150100', 1 + i, 11 + i, 1, 50000000, 'opened'
-  FROM generate_series(1, 10) i;
+SELECT 'BENCH-' || i, '基准项目' || i, 'construction', '150100', 1 + (i - 1) % 10 + 1, 11 + (i - 1) % 10 + 1, 1, 50000000, 'opened'
+  FROM generate_series(1, :nproj) i;
 INSERT INTO ptx.bid (project_id, bidder_id, price)
 SELECT p.id, 22 + ((p.id * 97 + b * 13) % 5000), 40000000 + b
   FROM ptx.project p, generate_series(1, 50) b;
@@ -109,12 +110,12 @@ SQL
 
 need='[{"specialty":"A05","count":5},{"specialty":"A0803","count":2}]'
 # requests for every round, committed before they are executed
-q -d "$DB" -At -c "SELECT ptx.request_expert_draw(p.id, '$need') FROM generate_series(1, $ROUNDS) r, ptx.project p ORDER BY r, p.id" > "$W/draws"
+q -d "$DB" -At -c "SELECT ptx.request_expert_draw(p.id, '$need') FROM ptx.project p WHERE p.id <= 10 * $ROUNDS ORDER BY p.id" > "$W/draws"
 
 # One session: a warm-up of each, then the rounds, alternating.
 {
     echo '\i '"$W/naive.sql"
-    echo "SELECT ptx.request_expert_draw(1, '$need') AS warm \gset"
+    echo "SELECT ptx.request_expert_draw($((10 * ROUNDS + 1)), '$need') AS warm \gset"
     echo "EXECUTE naive(1, 'A05', 5); EXECUTE naive(1, 'A0803', 2);"
     echo "SELECT count(*) FROM ptx.execute_draw(:warm);"
     echo '\timing on'
@@ -131,7 +132,7 @@ q -d "$DB" -At -c "SELECT ptx.request_expert_draw(p.id, '$need') FROM generate_s
     echo '\timing off'
     echo '\echo call'
     echo '\timing on'
-    for p in 1 2 3 4 5; do echo "CALL ptx.draw_experts($p, '$need', '{}', NULL);"; done
+    for p in 2 3 4 5 6; do echo "CALL ptx.draw_experts($((10 * ROUNDS + p)), '$need', '{}', NULL);"; done
 } > "$W/run.sql"
 q -d "$DB" -f "$W/run.sql" > "$W/out" 2>&1
 

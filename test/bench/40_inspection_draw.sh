@@ -114,11 +114,13 @@ req_warm_ms=$(times "$(for _ in $(seq "$RUNS"); do printf 'BEGIN;\n%s\nROLLBACK;
 req_ms=$(times "$req_sql" | tail -n 1)
 draw_id=$(psql_db -At -c "SELECT draw_id FROM ptx.inspection_draw WHERE year = 2024 AND supervisor_id = 1")
 
-log "execution, $RUNS times rolled back, then once for real in a new session"
-exec_sql="SELECT count(*) FROM ptx.execute_draw($draw_id);"
-exec_ms=$(times "$(for _ in $(seq "$RUNS"); do printf 'BEGIN;\n%s\nROLLBACK;\n' "$exec_sql"; done)" \
-          | awk 'NR % 3 == 2' | median)
-final_ms=$(times "$exec_sql" | tail -n 1)
+# A draw executes once, committed by a transaction of its own (DESIGN.md
+# §11.1): a rollback no longer undoes it, so the execution is measured once,
+# in a session warmed by the department's small draw of 2023 (no project).
+log "execution, once, in a session warmed by a small draw"
+warm_id=$(psql_db -At -c "SELECT ptx.request_inspection_draw(2023, 1)")
+exec_ms=$(times "SELECT count(*) FROM ptx.execute_draw($warm_id);
+SELECT count(*) FROM ptx.execute_draw($draw_id);" | tail -n 1)
 read -r pop n inspectors verified <<<"$(psql_db -At -F ' ' -c "
     SELECT p.pool_size, p.wanted,
            (SELECT count(*) FROM ptx.draw_pick k WHERE k.draw_id = $draw_id AND k.role = 'inspector'),
@@ -131,8 +133,8 @@ log "yearly run for the 12 other departments"
 run_ms=$(times "CALL ptx.run_annual_inspections(2024);" | tail -n 1)
 drawn=$(psql_db -At -c "SELECT count(*) FROM ptx.inspection_run WHERE outcome = 'drawn'")
 
-read -r draw_ms ratio verdict cold_ms cold_ratio <<<"$(awk -v w="$req_warm_ms" -v r="$req_ms" -v e="$exec_ms" -v f="$final_ms" -v s="$scan_ms" 'BEGIN {
-    d = w + e; q = d / s; c = r + f; printf "%.1f %.2f %s %.1f %.2f\n", d, q, (q <= 2 ? "met" : "NOT_met"), c, c / s }')"
+read -r draw_ms ratio verdict cold_ms cold_ratio <<<"$(awk -v w="$req_warm_ms" -v r="$req_ms" -v e="$exec_ms" -v s="$scan_ms" 'BEGIN {
+    d = w + e; q = d / s; c = r + e; printf "%.1f %.2f %s %.1f %.2f\n", d, q, (q <= 2 ? "met" : "NOT_met"), c, c / s }')"
 verdict=${verdict/_/ }
 
 cat <<EOF
@@ -142,19 +144,20 @@ One department's yearly draw (双随机: agencies, then two inspectors each) ove
 $agencies agencies and $projects projects ($projects_2024 in 2024; the table is
 $table_size), against one sequential scan of the projects table
 (\`SELECT count(*) FROM ptx.project\`), same session settings, warm cache.
-Medians of $RUNS runs in one session, like the scan; requests and
-executions are rolled back between runs (a draw is requested and executes
-once), then made for real in new sessions.
+Requests: medians of $RUNS runs in one session, like the scan, rolled back
+between runs, then made for real in a new session.  The execution is
+committed by a transaction of its own before its picks are returned, which
+no rollback undoes: it is measured once, in a session warmed by the same
+department's small draw of 2023.
 
 | | |
 |---|---|
 | sequential scan of ptx.project | $scan_ms ms |
 | request: seed, commitment, checks (median, warm session) | $req_warm_ms ms |
-| execution: population N = $pop, n = $n, $inspectors inspectors drawn, pools and picks stored (median, warm session) | $exec_ms ms |
+| execution: population N = $pop, n = $n, $inspectors inspectors drawn, pools and picks stored, committed apart (warm session) | $exec_ms ms |
 | **draw = request + execution** | **$draw_ms ms** |
 | the request kept: new session (functions compiled on first use), committed | $req_ms ms |
-| the execution kept: new session, committed | $final_ms ms |
-| one-off draw in new sessions, request + kept execution | $cold_ms ms ($cold_ratio × the scan) |
+| one-off draw, request kept + execution | $cold_ms ms ($cold_ratio × the scan) |
 | replay (ptx.verify_draw) | $verified |
 | yearly run (ptx.run_annual_inspections) for the 12 other departments, $drawn drawn | $run_ms ms |
 | data load (set-based, triggers off) | ${load_s} s |

@@ -90,6 +90,14 @@ SELECT ptx.open_bids(:p1) AS opened;
 -- executed.  The database holds fewer than 500 experts: a warning.
 \echo '== Drawing the committee of HHHT-EXPERT-DEMO-1: 4 experts of A01 (房屋建筑)'
 SET client_min_messages = warning;
+-- A request with the wrong specialty, noticed before its execution: it is
+-- cancelled with the reason (撤销抽取申请), which the supervisor sees at
+-- once and the public with the result; a second request of a need while
+-- one is live would be refused (PX008).
+SELECT ptx.request_expert_draw(:p1, '[{"specialty":"A03","count":4}]') AS wrong \gset
+SELECT ptx.cancel_draw(:wrong, '抽取专业填报有误：教学楼为房屋建筑工程（A01），执行前撤销') \gset
+\echo '   A cancelled request, as the supervisor sees it (also a red flag cancelled_draw):'
+SELECT draw_id, project_code, round, reason FROM ptx.draw_cancellation_state WHERE project_id = :p1;
 CALL ptx.draw_experts(:p1, '[{"specialty":"A01","count":4}]', '{}', NULL);
 SELECT max(id) AS d1 FROM ptx.draw_request \gset
 SELECT d.id AS draw, d.kind, d.need, d.commitment_hex, p.pools
@@ -149,6 +157,8 @@ SET ROLE ptx_public;
 SELECT project_code, member_kind, name, specialty FROM ptx_public.committee ORDER BY project_code, member_kind, name;
 SELECT id AS draw, kind, project_code, left(commitment, 16) || '…' AS commitment, left(seed_masked, 16) || '…' AS seed
   FROM ptx_public.draw ORDER BY id;
+\echo '   Draw requests cancelled before execution, published with the result:'
+SELECT draw_id AS draw, project_code, reason, cancelled_at FROM ptx_public.draw_cancellation ORDER BY draw_id;
 RESET ROLE;
 \echo '   Every draw replays from its seed and stored pools:'
 SELECT d.id AS draw, d.kind, ptx.verify_draw(d.id) AS verified FROM ptx.draw_request d

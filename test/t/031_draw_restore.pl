@@ -71,6 +71,11 @@ is($node->safe_psql('restored', q{
 	SELECT (SELECT count(*) FROM ptx_private.expert_roster)
 	     = (SELECT sum(cardinality(specialty_prefixes)) FROM ptx.expert)}),
 	't', 'the roster the draws read is restored');
+# A08 is drawn for round 1 (one draw per need and round): a re-tender's round 2
+$node->safe_psql('restored', q{
+SET session_replication_role = replica;
+UPDATE ptx.project SET round = 2 WHERE id = 1;
+});
 $node->safe_psql('restored', q{CALL ptx.draw_experts(1, '[{"specialty":"A0801","count":2}]')});
 is($node->safe_psql('restored', q{
 	SELECT count(*) = 2 AND ptx.verify_draw(max(p.draw_id))
