@@ -23,7 +23,7 @@ as_root() {
 ensure_packages() {
     local want=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
                 postgresql-$PG_MAJOR-cron postgresql-contrib libipc-run-perl
-                build-essential openssl libssl-dev rsync)
+                build-essential openssl libssl-dev rsync gnupg)
     local missing=() p
     for p in "${want[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
