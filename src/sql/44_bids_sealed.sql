@@ -514,6 +514,38 @@ $$;
 COMMENT ON FUNCTION ptx.close_decryption(bigint) IS
     'after the opening window: bids not decrypted are withdrawn by their bidders (撤销); the tender fails (流标) when fewer than tender.min_bids remain';
 
+-- The bidder's receipt for its bid: the ledger entry that last wrote the
+-- bid (its ciphertext and commitment, never a clear value), with its
+-- Merkle path and the block headers up to the newest block once sealed.
+CREATE FUNCTION ptx.bid_receipt(project_id bigint, bidder_id bigint, proof bytea) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    bid_id bigint;
+    e jsonb;
+BEGIN
+    IF NOT ptx.bidder_proof_ok(bidder_id, proof) THEN
+        PERFORM ptx.bidder_proof_refused(bidder_id);
+    END IF;
+    SELECT b.id INTO bid_id FROM ptx.bid b JOIN ptx.project p ON p.id = b.project_id
+     WHERE b.project_id = bid_receipt.project_id AND b.round = p.round AND b.bidder_id = bid_receipt.bidder_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
+            USING ERRCODE = '22023';
+    END IF;
+    e := ptx.bid_ledger_entry(bid_id);
+    IF e IS NULL THEN
+        RAISE EXCEPTION 'bid % has no ledger entry', bid_id
+            USING ERRCODE = 'XX001', HINT = 'Run ptx.verify() to find what was changed.';
+    END IF;
+    RETURN ptx.receipt((e ->> 'seq')::bigint);
+END
+$$;
+COMMENT ON FUNCTION ptx.bid_receipt(bigint, bigint, bytea) IS
+    'the bidder''s receipt for its bid (ptx.receipt of the entry that last wrote it), with the bidder''s proof';
+
 ------------------------------------------------------------------------
 -- What the public sees: the mode of each project.
 ------------------------------------------------------------------------
@@ -531,6 +563,7 @@ GRANT EXECUTE ON FUNCTION ptx.bid_sealing_mode(bigint)
 GRANT EXECUTE ON FUNCTION ptx.register_bidder_credential(bigint, bytea, bytea),
     ptx.submit_sealed_bid(bigint, bigint, bytea, bytea, bytea),
     ptx.withdraw_sealed_bid(bigint, bigint, bytea),
-    ptx.decrypt_bid(bigint, text), ptx.close_decryption(bigint)
+    ptx.decrypt_bid(bigint, text), ptx.close_decryption(bigint),
+    ptx.bid_receipt(bigint, bigint, bytea)
     TO ptx_admin, ptx_operator;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ptx FROM PUBLIC;
