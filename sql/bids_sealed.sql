@@ -114,9 +114,18 @@ END $$;
 SELECT b AS org, pg_temp.try(format('SELECT ptx.withdraw_sealed_bid(1, %s, %L)', b, '\x0102'::bytea)) AS withdraw,
        pg_temp.try(format('SELECT ptx.submit_sealed_bid(1, %s, %L, %L, %L)', b, pg_temp.seal(9, '1.00'),
                           sha256(pg_temp.clear(9, '1.00')), '\x0102'::bytea)) AS submit,
+       pg_temp.try(format('SELECT ptx.bid_receipt(1, %s, %L)', b, '\x0102'::bytea)) AS receipt,
        pg_temp.try(format('SELECT ptx.withdraw_bid(1, %s)', b)) AS withdraw_platform,
        pg_temp.try(format('SELECT ptx.submit_bid(1, %s, 1)', b)) AS submit_platform
   FROM unnest(ARRAY[3, 7, 8]) b;
+-- The bidder's receipt: the entry that last wrote its bid (not sealed
+-- into a block, or not yet), the ciphertext and commitment but no price.
+SELECT ptx.submit_sealed_bid(1, 3, pg_temp.seal(1, '1000000.50'), sha256(pg_temp.clear(1, '1000000.50')),
+                             pg_temp.proof(1)) ->> 'seq' AS resubmitted \gset
+SELECT ptx.bid_receipt(1, 3, pg_temp.proof(1)) ->> 'seq' = :'resubmitted' AS same_entry_as_last_write;
+SELECT r ->> 'entry_hash' = encode(sha256(decode(r ->> 'entry', 'hex')), 'hex') AS hash_ok,
+       position(convert_to('1000000.50', 'UTF8') IN decode(r ->> 'entry', 'hex')) = 0 AS no_price
+  FROM (SELECT ptx.bid_receipt(1, 3, pg_temp.proof(1)) AS r) x;
 RESET ROLE;
 
 -- Before the opening: no role reads a bid, a count or a bidder.
