@@ -118,8 +118,8 @@ SELECT b AS org, pg_temp.try(format('SELECT ptx.withdraw_sealed_bid(1, %s, %L)',
        pg_temp.try(format('SELECT ptx.withdraw_bid(1, %s)', b)) AS withdraw_platform,
        pg_temp.try(format('SELECT ptx.submit_bid(1, %s, 1)', b)) AS submit_platform
   FROM unnest(ARRAY[3, 7, 8]) b;
--- The bidder's receipt: the entry that last wrote its bid (not sealed
--- into a block, or not yet), the ciphertext and commitment but no price.
+-- The bidder's receipt: the entry that last wrote its bid (sealed into a
+-- block or not yet), the ciphertext and commitment but no price.
 SELECT ptx.submit_sealed_bid(1, 3, pg_temp.seal(1, '1000000.50'), sha256(pg_temp.clear(1, '1000000.50')),
                              pg_temp.proof(1)) ->> 'seq' AS resubmitted \gset
 SELECT ptx.bid_receipt(1, 3, pg_temp.proof(1)) ->> 'seq' = :'resubmitted' AS same_entry_as_last_write;
