@@ -177,6 +177,9 @@ UPDATE ptx.bid SET clear_bid = pg_temp.clear(1, '1000000.50'), decrypted_at = no
 SET ROLE regress_ptx_operator;
 SELECT ptx.decrypt_bid(1, 'key-1');
 \echo :LAST_ERROR_SQLSTATE
+-- the same answer for an id no bid has
+SELECT ptx.decrypt_bid(99, 'key-1');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
 -- The opening: bids stay encrypted until each bidder decrypts its own.

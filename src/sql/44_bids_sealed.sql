@@ -437,13 +437,14 @@ DECLARE
     b ptx.bid;
     clear bytea;
 BEGIN
+    -- The same answer for an id that does not exist, a bid of the other
+    -- mode and a bid not opened yet: before the opening no answer tells
+    -- whether a bid exists.
     SELECT * INTO b FROM ptx.bid WHERE id = decrypt_bid.bid_id;
-    IF NOT FOUND OR b.seal_mode <> 'bidder' THEN
-        RAISE EXCEPTION 'bid % is not a bid sealed by its bidder', bid_id USING ERRCODE = '22023';
-    END IF;
-    IF b.opened_at IS NULL THEN
-        RAISE EXCEPTION 'bid % cannot be decrypted before the opening', bid_id
-            USING ERRCODE = 'PX003', HINT = 'Bids are opened by ptx.open_bids at the deadline.';
+    IF NOT FOUND OR b.seal_mode <> 'bidder' OR b.opened_at IS NULL THEN
+        RAISE EXCEPTION 'bid % is not an opened bid sealed by its bidder', bid_id
+            USING ERRCODE = 'PX003',
+                  HINT = 'Bidders decrypt their own bids after the opening (ptx.open_bids).';
     END IF;
     IF b.decrypted_at IS NOT NULL THEN
         RAISE EXCEPTION 'bid % is already decrypted', bid_id
