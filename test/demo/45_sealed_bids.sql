@@ -1,9 +1,8 @@
 -- Demo, part 2b: bids sealed by the bidders themselves (R14, 电子招标投标办法),
 -- and a bidder checking its receipt outside the database.
 --
--- From 2026 the bidder client is rolled out: the policy goes back to the
--- law, so projects announced from now on take bids the bidders encrypt
--- with GnuPG.  Four bidders seal their bids, three give their keys at the
+-- In January 2026 the bidder client is piloted: the policy goes back to
+-- the law for a project, whose bids the bidders encrypt with GnuPG.  Four bidders seal their bids, three give their keys at the
 -- opening, one never does and its bid is withdrawn (撤销); the opening goes
 -- on.  A bidder keeps the digest published after its submission and checks
 -- its receipt with test/ptx_receipt.py, which knows only the format.
@@ -135,4 +134,9 @@ SELECT o.name AS bidder, b.price, b.status, b.status_note
 SELECT count(*) FILTER (WHERE sha256(clear_bid) = commitment) AS commitments_hold
   FROM ptx.bid WHERE project_id = :project_id;
 \set done `rm -rf :'gpghome' :'receipt_dir'`
+
+-- The pilot is over; the other bidders get the client in the summer: until
+-- then the platform seals again (the demo's later parts bid that way).
+SELECT ptx.set_policy('bids.bidder_sealed', 0,
+                      'bidder client piloted on ZC-2026-GPG-01; rolled out to every bidder in July') \gset
 RESET ptx.fake_now;
