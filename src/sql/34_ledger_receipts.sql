@@ -180,4 +180,4 @@ REVOKE ALL ON FUNCTION ptx.ledger_block_header(ptx.ledger_block), ptx.receipt(bi
     ptx.consistency(bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.receipt(bigint, bigint) TO ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.consistency(bigint, bigint)
-    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;

@@ -560,7 +560,7 @@ COMMENT ON VIEW ptx_public.bid_sealing IS
 GRANT SELECT ON ptx.bid_sealing TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT SELECT ON ptx_public.bid_sealing TO ptx_public, ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.bid_sealing_mode(bigint)
-    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.register_bidder_credential(bigint, bytea, bytea),
     ptx.submit_sealed_bid(bigint, bigint, bytea, bytea, bytea),
     ptx.withdraw_sealed_bid(bigint, bigint, bytea),
