@@ -86,6 +86,15 @@ SELECT ptx.submit_sealed_bid(1, 6, pg_temp.seal(4, '4000000.50'), sha256(pg_temp
 -- bidder 5 bids and withdraws
 SELECT ptx.submit_sealed_bid(1, 7, pg_temp.seal(5, '5.00'), sha256(pg_temp.clear(5, '5.00')), pg_temp.proof(5)) ->> 'bid_id' AS bid5;
 SELECT ptx.withdraw_sealed_bid(1, 7, pg_temp.proof(5));
+-- ... submits the same bid again (valid), and withdraws it for good
+RESET ROLE;
+SELECT sealed AS sealed5, commitment AS commitment5 FROM ptx.bid WHERE bidder_id = 7 \gset
+SET ROLE regress_ptx_operator;
+SELECT ptx.submit_sealed_bid(1, 7, :'sealed5', :'commitment5', pg_temp.proof(5)) ->> 'bid_id' AS bid5_again \gset
+RESET ROLE;
+SELECT status FROM ptx.bid WHERE id = :bid5_again;
+SET ROLE regress_ptx_operator;
+SELECT ptx.withdraw_sealed_bid(1, 7, pg_temp.proof(5));
 -- not a passphrase-encrypted OpenPGP message; no commitment; a wrong-size commitment
 SELECT ptx.submit_sealed_bid(1, 3, '\xdeadbeef', sha256('\x00'::bytea), pg_temp.proof(1));
 \echo :LAST_ERROR_SQLSTATE

@@ -180,7 +180,8 @@ CREATE FUNCTION ptx.bid_sealed_before_opening(op text, o ptx.bid, n ptx.bid, p p
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF op = 'INSERT' OR n.sealed IS DISTINCT FROM o.sealed OR n.commitment IS DISTINCT FROM o.commitment THEN
+    IF op = 'INSERT' OR n.sealed IS DISTINCT FROM o.sealed OR n.commitment IS DISTINCT FROM o.commitment
+       OR (n.status = 'valid' AND o.status = 'withdrawn') THEN
         PERFORM ptx.bid_sealed_check(p.code, n);
         n.status := 'valid';
         n.status_note := NULL;
@@ -388,7 +389,8 @@ BEGIN
     SELECT b.id INTO bid_id FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = submit_sealed_bid.bidder_id;
     IF FOUND THEN
-        UPDATE ptx.bid b SET sealed = submit_sealed_bid.sealed, commitment = submit_sealed_bid.commitment
+        UPDATE ptx.bid b SET sealed = submit_sealed_bid.sealed, commitment = submit_sealed_bid.commitment,
+               status = 'valid'
          WHERE b.id = bid_id;
     ELSE
         INSERT INTO ptx.bid (project_id, bidder_id, sealed, commitment)
