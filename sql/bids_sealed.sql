@@ -252,7 +252,19 @@ SET ptx.fake_now = '2025-06-22 09:00:00+08';
 SET ROLE regress_ptx_operator;
 SELECT ptx.open_bids(3);
 SELECT ptx.decrypt_bid(b.id, 'key-' || (b.bidder_id - 2)) ->> 'price' AS price
-  FROM ptx.bid_opened b WHERE b.project_id = 3 AND b.bidder_id IN (3, 4) ORDER BY b.bidder_id;
+  FROM ptx.bid_opened b WHERE b.project_id = 3 AND b.bidder_id = 3;
+-- bidder 2's bid was damaged by the platform: withdrawn (撤回) with the
+-- cause, within the window; not twice, not without a cause, not a decrypted bid
+SELECT id AS bid_b2 FROM ptx.bid_opened WHERE project_id = 3 AND bidder_id = 4 \gset
+SELECT id AS bid_b1 FROM ptx.bid_opened WHERE project_id = 3 AND bidder_id = 3 \gset
+SELECT ptx.record_decryption_failure(:bid_b2, ' ');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.record_decryption_failure(:bid_b1, 'storage fault');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.record_decryption_failure(:bid_b2, 'the stored ciphertext was damaged by a storage fault of the platform');
+SELECT ptx.record_decryption_failure(:bid_b2, 'again');
+\echo :LAST_ERROR_SQLSTATE
+SELECT bidder_id, status, status_note FROM ptx.bid_opened WHERE project_id = 3 ORDER BY bidder_id;
 RESET ROLE;
 SET ptx.fake_now = '2025-06-22 10:01:00+08';
 SET ROLE regress_ptx_operator;
@@ -266,6 +278,8 @@ SELECT ptx.decrypt_bid(1, 'key-1');
 \echo :LAST_ERROR_SQLSTATE
 SET ROLE regress_ptx_supervisor;
 SELECT ptx.close_decryption(1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.record_decryption_failure(1, 'supervisor may not');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.register_bidder_credential(3, sha256('\x01'::bytea));
 \echo :LAST_ERROR_SQLSTATE

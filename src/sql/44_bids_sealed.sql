@@ -272,7 +272,10 @@ BEGIN
         RETURN n;
     END IF;
     IF n.status = 'withdrawn' THEN
-        IF p.state <> 'opened' OR o.round <> p.round OR t <= window_end THEN
+        -- 撤销 (the bidder did not decrypt) after the window; 撤回 (a cause
+        -- outside the bidder, ptx.record_decryption_failure) within it
+        IF p.state <> 'opened' OR o.round <> p.round
+           OR (t <= window_end AND n.status_note NOT LIKE '撤回: %') THEN
             RAISE EXCEPTION 'bid % cannot be withdrawn before the opening window closes', o.id
                 USING ERRCODE = 'PX003',
                       DETAIL = format('The window closes at %s.', window_end);
@@ -287,6 +290,39 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- A bid that cannot be decrypted for a cause outside its bidder (the
+-- platform lost or damaged it): withdrawn (撤回), not withdrawn by the
+-- bidder (撤销); the cause is recorded with it (R14).
+CREATE FUNCTION ptx.record_decryption_failure(bid_id bigint, cause text) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    b ptx.bid;
+BEGIN
+    IF pg_catalog.btrim(COALESCE(cause, '')) = '' THEN
+        RAISE EXCEPTION 'a decryption failure needs its cause' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO b FROM ptx.bid WHERE id = record_decryption_failure.bid_id;
+    IF NOT FOUND OR b.seal_mode <> 'bidder' OR b.opened_at IS NULL THEN
+        RAISE EXCEPTION 'bid % is not an opened bid sealed by its bidder', bid_id
+            USING ERRCODE = 'PX003',
+                  HINT = 'Bidders decrypt their own bids after the opening (ptx.open_bids).';
+    END IF;
+    IF b.decrypted_at IS NOT NULL OR b.status <> 'valid' THEN
+        RAISE EXCEPTION 'bid % is already %', bid_id,
+                        CASE WHEN b.decrypted_at IS NOT NULL THEN 'decrypted' ELSE b.status END
+            USING ERRCODE = 'PX003';
+    END IF;
+    UPDATE ptx.bid SET status = 'withdrawn',
+           status_note = '撤回: not decrypted for a cause outside its bidder: ' || pg_catalog.btrim(cause)
+     WHERE id = b.id;
+END
+$$;
+COMMENT ON FUNCTION ptx.record_decryption_failure(bigint, text) IS
+    'at the opening, withdraw (撤回) a bid that cannot be decrypted for a cause outside its bidder, with the cause';
 
 ------------------------------------------------------------------------
 -- The bidder's proof.
@@ -567,6 +603,7 @@ GRANT EXECUTE ON FUNCTION ptx.register_bidder_credential(bigint, bytea, bytea),
     ptx.submit_sealed_bid(bigint, bigint, bytea, bytea, bytea),
     ptx.withdraw_sealed_bid(bigint, bigint, bytea),
     ptx.decrypt_bid(bigint, text), ptx.close_decryption(bigint),
+    ptx.record_decryption_failure(bigint, text),
     ptx.bid_receipt(bigint, bigint, bytea)
     TO ptx_admin, ptx_operator;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ptx FROM PUBLIC;
