@@ -5,6 +5,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS ptx CASCADE;
 CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
+SELECT ptx.set_policy('bids.bidder_sealed', 0, 'the bids of this test are sealed by the platform') \gset
 \set SHOW_CONTEXT never
 -- Committees are the subject of committee.sql: this test runs evaluations
 -- as a region whose committees are drawn in another system does.

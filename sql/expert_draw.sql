@@ -6,6 +6,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS ptx CASCADE;
 CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
+SELECT ptx.set_policy('bids.bidder_sealed', 0, 'the bids of this test are sealed by the platform') \gset
 \set SHOW_CONTEXT never
 SET TimeZone = 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';

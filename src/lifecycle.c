@@ -69,6 +69,7 @@ static const LcState lc_edges[][2] = {
 	{LC_ANNOUNCED, LC_FAILED},
 	{LC_FAILED, LC_ANNOUNCED},
 	{LC_OPENED, LC_EVALUATING},
+	{LC_OPENED, LC_FAILED},			/* bids not decrypted by their bidders (R14) */
 	{LC_EVALUATING, LC_PUBLICITY},
 	{LC_PUBLICITY, LC_AWARDED},
 	{LC_AWARDED, LC_CONTRACTED},

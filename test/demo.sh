@@ -39,7 +39,7 @@ psql_demo -d ptx_demo -c 'CREATE EXTENSION ptx CASCADE' -c 'CREATE EXTENSION pg_
     -c 'SELECT ptx.seal() AS first_seal'
 for f in "$PTX_SRC"/test/demo/[0-9][0-9]_*.sql; do
     say "demo: $(basename "$f")"
-    psql_demo -d ptx_demo -f "$f"
+    psql_demo -d ptx_demo -v ptx_src="$PTX_SRC" -f "$f"
 done
 say "demo finished"
 if [ -n "${PTX_KEEP:-}" ]; then

@@ -109,6 +109,7 @@ DECLARE
     p ptx.project;
     t timestamptz;
     clear jsonb;
+    sealed_bid ptx.bid;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'bids cannot be removed'
@@ -119,8 +120,8 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;                          -- nothing changes
     END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.id, NEW.project_id, NEW.bidder_id, NEW.round)
-                            IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.bidder_id, OLD.round) THEN
+    IF TG_OP = 'UPDATE' AND (NEW.id, NEW.project_id, NEW.bidder_id, NEW.round, NEW.seal_mode)
+                            IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.bidder_id, OLD.round, OLD.seal_mode) THEN
         RAISE EXCEPTION 'bid % cannot change its project, bidder or round', OLD.id
             USING ERRCODE = 'PX003';
     END IF;
@@ -161,6 +162,16 @@ BEGIN
                       DETAIL = 'It is the tenderee or the tendering agency of the project.',
                       HINT = 'An agency never bids in a project it runs (招标投标法实施条例 §13).';
         END IF;
+        -- The project's sealing mode (44_bids_sealed.sql): bidder-sealed
+        -- bids arrive encrypted, with their commitment.
+        NEW.seal_mode := ptx.bid_sealing_mode(p.id);
+        IF NEW.seal_mode = 'bidder' THEN
+            NEW.round := p.round;
+            RETURN ptx.bid_sealed_before_opening(TG_OP, NULL, NEW, p, t);
+        END IF;
+        NEW.commitment := NULL;
+        NEW.clear_bid := NULL;
+        NEW.decrypted_at := NULL;
         IF NEW.price IS NULL OR NEW.sealed IS NOT NULL THEN
             RAISE EXCEPTION 'bid for project % needs a price', p.code
                 USING ERRCODE = '22023',
@@ -180,11 +191,19 @@ BEGIN
                 USING ERRCODE = 'PX003',
                       HINT = 'Bids are opened by ptx.open_bids at the deadline.';
         END IF;
+        IF OLD.seal_mode = 'bidder' THEN
+            NEW := OLD;                      -- its bidder decrypts it
+            NEW.opened_at := p.opened_at;
+            RETURN NEW;
+        END IF;
         clear := ptx_seal.unseal(p.id, OLD.sealed);
         NEW.price := (clear ->> 'price')::numeric;
         NEW.doc_digest := decode(clear ->> 'digest', 'hex');
         NEW.fingerprint := clear ->> 'fingerprint';
         NEW.sealed := OLD.sealed;
+        NEW.commitment := OLD.commitment;
+        NEW.clear_bid := OLD.clear_bid;
+        NEW.decrypted_at := OLD.decrypted_at;
         NEW.status := OLD.status;
         NEW.status_note := OLD.status_note;
         NEW.submitted_at := OLD.submitted_at;
@@ -218,6 +237,9 @@ BEGIN
                                       t, p.bid_deadline),
                       HINT = 'Bids are fixed at the deadline (招标投标法 §29).';
         END IF;
+        IF OLD.seal_mode = 'bidder' THEN
+            RETURN ptx.bid_sealed_before_opening(TG_OP, OLD, NEW, p, t);
+        END IF;
         IF NEW.price IS NOT NULL THEN
             NEW.status := 'valid';           -- a new bid replaces the old one
             NEW.status_note := NULL;
@@ -233,8 +255,15 @@ BEGIN
         NEW.submitted_at := t;
     ELSE
         -- Opened: the content is fixed; the evaluation may reject a bid.
-        IF (NEW.price, NEW.doc_digest, NEW.fingerprint, NEW.sealed, NEW.submitted_at, NEW.opened_at)
-           IS DISTINCT FROM (OLD.price, OLD.doc_digest, OLD.fingerprint, OLD.sealed, OLD.submitted_at, OLD.opened_at) THEN
+        -- A bid sealed by its bidder is decrypted by it, or withdrawn.
+        sealed_bid := ptx.bid_sealed_after_opening(OLD, NEW, p);
+        IF sealed_bid.id IS NOT NULL THEN
+            RETURN sealed_bid;
+        END IF;
+        IF (NEW.price, NEW.doc_digest, NEW.fingerprint, NEW.sealed, NEW.submitted_at, NEW.opened_at,
+            NEW.commitment, NEW.clear_bid, NEW.decrypted_at)
+           IS DISTINCT FROM (OLD.price, OLD.doc_digest, OLD.fingerprint, OLD.sealed, OLD.submitted_at, OLD.opened_at,
+                             OLD.commitment, OLD.clear_bid, OLD.decrypted_at) THEN
             RAISE EXCEPTION 'bid % was opened and cannot change', OLD.id
                 USING ERRCODE = 'PX003';
         END IF;
@@ -267,6 +296,9 @@ BEGIN
     NEW.price := NULL;
     NEW.doc_digest := NULL;
     NEW.fingerprint := NULL;
+    NEW.commitment := NULL;
+    NEW.clear_bid := NULL;
+    NEW.decrypted_at := NULL;
     RETURN NEW;
 END
 $$;
@@ -313,6 +345,12 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
     END IF;
+    IF ptx.bid_sealing_mode(p.id) = 'bidder' THEN
+        RAISE EXCEPTION 'project % takes bids encrypted by the bidder', p.code
+            USING ERRCODE = '22023',
+                  DETAIL = 'A bid in clear is refused (电子招标投标办法 §26).',
+                  HINT = 'Use ptx.submit_sealed_bid.';
+    END IF;
     IF price IS NULL THEN
         RAISE EXCEPTION 'bid for project % needs a price', p.code USING ERRCODE = '22023';
     END IF;
@@ -340,6 +378,11 @@ CREATE FUNCTION ptx.withdraw_bid(project_id bigint, bidder_id bigint) RETURNS vo
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    IF EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = withdraw_bid.project_id)
+       AND ptx.bid_sealing_mode(withdraw_bid.project_id) = 'bidder' THEN
+        RAISE EXCEPTION 'project % takes bids encrypted by the bidder', project_id
+            USING ERRCODE = '22023', HINT = 'Use ptx.withdraw_sealed_bid with the bidder''s proof.';
+    END IF;
     UPDATE ptx.bid b SET status = 'withdrawn'
       FROM ptx.project p
      WHERE p.id = withdraw_bid.project_id AND b.project_id = p.id AND b.round = p.round

@@ -20,6 +20,10 @@ SET ptx.fake_now = '2025-01-02 09:00:00+08';
 -- part 60 puts the committee rule back to the law and draws with ptx.
 SELECT ptx.set_policy('committee.check_before_evaluation', 0,
                       'committees drawn in the former expert system until the expert database moves to ptx') \gset
+-- This year's bidders have no encryption tooling yet: the platform seals
+-- their bids (part 45 shows bids sealed by the bidders themselves).
+SELECT ptx.set_policy('bids.bidder_sealed', 0,
+                      'bidders without encryption tooling until the bidder client is rolled out') \gset
 
 DO $$
 BEGIN
