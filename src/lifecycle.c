@@ -760,20 +760,14 @@ lc_step_sale_award(int64 project_id, const char *code, TimestampTz now,
 {
 	Datum		args[3];
 
-	if (new->nulls[COL_WINNER_ID])
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("project %s cannot be awarded without a winner", code),
-				 errhint("A sale names its buyer (竞得人) at its close with ptx.close_sale.")));
 	args[0] = Int64GetDatum(project_id);
 	args[1] = old->values[COL_ROUND];
-	args[2] = new->values[COL_WINNER_ID];
-	if (lc_count(Q_SALE_SOLD, args) == 0)
+	args[2] = new->nulls[COL_WINNER_ID] ? Int64GetDatum(0) : new->values[COL_WINNER_ID];
+	if (new->nulls[COL_WINNER_ID] || lc_count(Q_SALE_SOLD, args) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
 				 errmsg("project %s cannot go from announced to awarded", code),
-				 errdetail("Only a sale of the round sold to organisation %lld at its close goes straight to awarded.",
-						   (long long) DatumGetInt64(new->values[COL_WINNER_ID])),
+				 errdetail("Only a sale of the round, sold at its close to the winner named, goes straight to awarded."),
 				 errhint("Close the sale with ptx.close_sale; a tender opens its bids with ptx.open_bids.")));
 	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
 }
