@@ -143,10 +143,10 @@ UPDATE ptx.deposit SET amount = 0;
 
 -- As the roles: the operator takes offers; the supervisor and the public
 -- cannot; nobody reads the reserve.
-CREATE ROLE regress_ptx_operator LOGIN IN ROLE ptx_operator;
-CREATE ROLE regress_ptx_supervisor LOGIN IN ROLE ptx_supervisor;
-CREATE ROLE regress_ptx_public LOGIN IN ROLE ptx_public;
-SET SESSION AUTHORIZATION regress_ptx_operator;
+CREATE ROLE regress_ptx_sales_operator LOGIN IN ROLE ptx_operator;
+CREATE ROLE regress_ptx_sales_supervisor LOGIN IN ROLE ptx_supervisor;
+CREATE ROLE regress_ptx_sales_public LOGIN IN ROLE ptx_public;
+SET SESSION AUTHORIZATION regress_ptx_sales_operator;
 SELECT ptx.offer(1, 4, 31000000) > 0 AS operator_offer;
 SELECT current_price, offers, bidders, deposits, has_reserve, reserve_price FROM ptx.sale_status WHERE project_id = 1;
 SELECT * FROM ptx_seal.project_key;
@@ -158,14 +158,14 @@ UPDATE ptx.offer SET amount = 1;
 SELECT ptx.close_sale(1);                                 -- before the close
 \echo :LAST_ERROR_SQLSTATE
 RESET SESSION AUTHORIZATION;
-SET SESSION AUTHORIZATION regress_ptx_supervisor;
+SET SESSION AUTHORIZATION regress_ptx_sales_supervisor;
 SELECT ptx.offer(1, 4, 32000000);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_deposit(1, 5, 6000000);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS offers_seen FROM ptx.offer;
 RESET SESSION AUTHORIZATION;
-SET SESSION AUTHORIZATION regress_ptx_public;
+SET SESSION AUTHORIZATION regress_ptx_sales_public;
 SELECT count(*) FROM ptx.offer;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS results_before_close FROM ptx_public.sale_result;
@@ -291,7 +291,7 @@ SELECT ptx.close_sale(6);
 ------------------------------------------------------------------------
 -- Disclosure: results only, the reserve published with them.
 ------------------------------------------------------------------------
-SET SESSION AUTHORIZATION regress_ptx_public;
+SET SESSION AUTHORIZATION regress_ptx_sales_public;
 SELECT project_code, round, form, result, reserve_price, winning_price, buyer, bidders, offers
   FROM ptx_public.sale_result ORDER BY project_code, round;
 RESET SESSION AUTHORIZATION;
@@ -299,3 +299,5 @@ RESET SESSION AUTHORIZATION;
 -- The ledger holds every step of the sales.
 SELECT relation, count(*) FROM ptx.ledger_entry
  WHERE relation IN ('ptx.sale', 'ptx.offer', 'ptx.deposit') GROUP BY relation ORDER BY relation;
+
+DROP ROLE regress_ptx_sales_operator, regress_ptx_sales_supervisor, regress_ptx_sales_public;
