@@ -289,6 +289,25 @@ SET ptx.fake_now = '2025-07-04 09:00:00+08';
 SELECT ptx.close_sale(6);
 
 ------------------------------------------------------------------------
+-- Red flags over the closed sales: one bidder, bidders sharing a contact,
+-- a sale at the reserve price (within red_flag.sale_reserve_band).
+------------------------------------------------------------------------
+SELECT ptx.set_org_contact(3, phone => '13847200001'), ptx.set_org_contact(4, phone => '13847200001');
+SELECT h.kind, p.code, h.subject - 'project_id' AS subject, h.org_ids, h.event_on, h.evidence - 'sale'
+  FROM ptx.red_flag_hits('2025-01-01', '2025-12-31') h JOIN ptx.project p ON p.id = h.project_id
+ WHERE h.kind LIKE 'sale%' ORDER BY h.kind, p.code, h.subject::text;
+-- L1 sold 2 000 000 above its reserve of 31 000 000: 6.4516…% of it
+SELECT ptx.set_policy('red_flag.sale_reserve_band', 0.064516, 'just below');
+SELECT count(*) AS l1_at_reserve FROM ptx.red_flag_hits('2025-01-01', '2025-12-31') h
+ WHERE h.kind = 'sale_at_reserve' AND h.project_id = 1;
+SELECT ptx.set_policy('red_flag.sale_reserve_band', 0.064517, 'just above');
+SELECT count(*) AS l1_at_reserve FROM ptx.red_flag_hits('2025-01-01', '2025-12-31') h
+ WHERE h.kind = 'sale_at_reserve' AND h.project_id = 1;
+SELECT ptx.set_policy('red_flag.sale_reserve_band', NULL, 'back to the default');
+SELECT ptx.scan_red_flags('2025-01-01', '2025-12-31') AS recorded;
+SELECT kind, count(*) FROM ptx.red_flag GROUP BY kind ORDER BY kind;
+
+------------------------------------------------------------------------
 -- Disclosure: results only, the reserve published with them.
 ------------------------------------------------------------------------
 SET SESSION AUTHORIZATION regress_ptx_sales_public;

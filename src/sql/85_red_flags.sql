@@ -37,7 +37,8 @@ CREATE TABLE ptx.red_flag (
     kind            text NOT NULL CHECK (kind IN (
                         'shared_contact', 'same_fingerprint', 'same_document', 'identical_price',
                         'single_bid', 'close_runner_up', 'others_rejected',
-                        'repeated_winner', 'expert_winner', 'below_threshold', 'split_below_threshold')),
+                        'repeated_winner', 'expert_winner', 'below_threshold', 'split_below_threshold',
+                        'sale_single_bidder', 'sale_shared_contact', 'sale_at_reserve')),
     subject         jsonb NOT NULL CHECK (pg_catalog.jsonb_typeof(subject) = 'object'),
     project_id      bigint REFERENCES ptx.project (id),
     contract_id     bigint REFERENCES ptx.contract (id),
