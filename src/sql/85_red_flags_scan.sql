@@ -582,4 +582,5 @@ GRANT EXECUTE ON FUNCTION ptx.red_flags_shared_contact(date, date),
     ptx.red_flag_hits(date, date), ptx.check_red_flag_period(date, date)
     TO ptx_admin, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.scan_red_flags(date, date) TO ptx_admin, ptx_supervisor;
+REVOKE ALL ON FUNCTION ptx.red_flags_sales(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.red_flags_sales(date, date) TO ptx_admin, ptx_auditor;
