@@ -72,7 +72,7 @@ SELECT form, start_price, increment, deposit, stage, reserve_price,
        position(convert_to('31000000', 'UTF8') in reserve_sealed) = 0 AS no_clear_text
   FROM ptx.sale WHERE project_id = 1;
 SELECT count(*) AS images, bool_and(row_image::text NOT LIKE '%31000000%') AS reserve_not_in_ledger
-  FROM ptx.ledger_entry WHERE relation = 'ptx.sale';
+  FROM ptx.ledger_entry WHERE relation = 'ptx.sale' AND operation IN ('INSERT', 'UPDATE');
 
 ------------------------------------------------------------------------
 -- Deposits and who may buy.
@@ -316,7 +316,8 @@ SELECT project_code, round, form, result, reserve_price, winning_price, buyer, b
 RESET SESSION AUTHORIZATION;
 
 -- The ledger holds every step of the sales.
-SELECT relation, count(*) FROM ptx.ledger_entry
- WHERE relation IN ('ptx.sale', 'ptx.offer', 'ptx.deposit') GROUP BY relation ORDER BY relation;
+SELECT relation, operation, count(*) FROM ptx.ledger_entry
+ WHERE relation IN ('ptx.sale', 'ptx.offer', 'ptx.deposit') AND operation IN ('INSERT', 'UPDATE', 'DELETE')
+ GROUP BY relation, operation ORDER BY relation, operation;
 
 DROP ROLE regress_ptx_sales_operator, regress_ptx_sales_supervisor, regress_ptx_sales_public;

@@ -478,12 +478,11 @@ BEGIN
     -- What does not depend on the current price is checked before the
     -- offer takes its turn, so that the turn is short: the bidder, its
     -- deposit (deposits are never changed once recorded).
-    SELECT x.* INTO s FROM ptx.sale x JOIN ptx.project y ON y.id = x.project_id AND y.round = x.round
-     WHERE x.project_id = offer.project_id;
+    SELECT * INTO p FROM ptx.project y WHERE y.id = offer.project_id;
+    SELECT * INTO s FROM ptx.sale x WHERE x.project_id = p.id AND x.round = p.round;
     IF NOT FOUND THEN
         s := ptx.sale_of(project_id);          -- reports it
     END IF;
-    SELECT * INTO p FROM ptx.project x WHERE x.id = s.project_id;
     IF bidder_id IS NULL OR bidder_id = p.tenderee_id OR bidder_id IS NOT DISTINCT FROM p.agency_id
        OR NOT EXISTS (SELECT 1 FROM ptx.org o WHERE o.id = offer.bidder_id AND 'bidder' = ANY (o.roles))
        OR ptx.is_restricted('org', bidder_id, ptx.local_date(ptx.now())) THEN
@@ -493,7 +492,7 @@ BEGIN
 
     -- The turn: the sale's row, then what the previous offers left.
     SELECT * INTO s FROM ptx.sale x WHERE x.id = s.id FOR NO KEY UPDATE;
-    SELECT x.state INTO p.state FROM ptx.project x WHERE x.id = s.project_id;
+    SELECT y.state INTO p.state FROM ptx.project y WHERE y.id = s.project_id;
     t := ptx.receipt_time();
 
     IF s.stage NOT IN ('open', 'on_site') OR p.state <> 'announced'
