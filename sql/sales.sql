@@ -149,6 +149,13 @@ CREATE ROLE regress_ptx_sales_public LOGIN IN ROLE ptx_public;
 SET SESSION AUTHORIZATION regress_ptx_sales_operator;
 SELECT ptx.offer(1, 4, 31000000) > 0 AS operator_offer;
 SELECT current_price, offers, bidders, deposits, has_reserve, reserve_price FROM ptx.sale_status WHERE project_id = 1;
+-- who offers is not shown before the close
+SELECT seq, amount, bidder_id FROM ptx.sale_offer WHERE project_id = 1 ORDER BY seq;
+SELECT count(*) AS deposits_shown FROM ptx.sale_deposit;
+SELECT count(*) FROM ptx.offer;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM ptx.deposit;
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM ptx_seal.project_key;
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx_seal.unseal(1, reserve_sealed) FROM ptx.sale WHERE project_id = 1;
@@ -163,7 +170,9 @@ SELECT ptx.offer(1, 4, 32000000);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_deposit(1, 5, 6000000);
 \echo :LAST_ERROR_SQLSTATE
-SELECT count(*) AS offers_seen FROM ptx.offer;
+SELECT count(*) AS offers_seen, count(bidder_id) AS bidders_shown FROM ptx.sale_offer;
+SELECT bidder_id FROM ptx.offer;
+\echo :LAST_ERROR_SQLSTATE
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_ptx_sales_public;
 SELECT count(*) FROM ptx.offer;
@@ -204,6 +213,11 @@ SELECT ptx.offer(1, 4, 34000000);                         -- after the result
 SELECT stage, reserve_price, winner_id, winning_price, result_at FROM ptx.sale WHERE project_id = 1;
 SELECT seq, bidder_id, amount, o.stage, offered_at FROM ptx.offer o JOIN ptx.sale s ON s.id = o.sale_id
  WHERE s.project_id = 1 ORDER BY seq;
+SET SESSION AUTHORIZATION regress_ptx_sales_operator;
+SELECT seq, amount, bidder_id FROM ptx.sale_offer WHERE project_id = 1 ORDER BY seq;
+SELECT bidder_id, amount, on_site_requested_at FROM ptx.sale_deposit WHERE project_id = 1 ORDER BY bidder_id;
+SELECT current_price, offers, bidders, deposits, reserve_price, winner_id FROM ptx.sale_status WHERE project_id = 1;
+RESET SESSION AUTHORIZATION;
 SELECT code, state, winner_id, awarded_at, state_note FROM ptx.project WHERE id = 1;
 SELECT from_state, to_state, reason FROM ptx.project_history(1);
 -- the contract is at the price of the sale

@@ -645,21 +645,45 @@ CREATE TRIGGER sale_contract_price BEFORE INSERT ON ptx.contract
 ------------------------------------------------------------------------
 -- Reading a sale.
 ------------------------------------------------------------------------
--- The state of a sale as those who run it see it: the reserve only once
--- published.
-CREATE VIEW ptx.sale_status AS
+-- Who takes part in a sale is kept from everyone until the close, as the
+-- bidders of a tender are until the opening: knowing who else bids, or
+-- that nobody does, is what a collusion needs (DESIGN.md §11).  The
+-- tables ptx.deposit and ptx.offer are read by the auditors only; those
+-- who run the sales read the views below, which show the prices as they
+-- are offered (the current price is public in a sale) and the bidders
+-- only once the sale is closed.
+CREATE VIEW ptx.sale_status WITH (security_barrier = true) AS
 SELECT s.id AS sale_id, s.project_id, p.code AS project_code, s.round, s.form, s.stage,
        s.start_price, s.increment, s.deposit, s.opens_at, s.announced_close, s.closes_at,
        s.reserve_sealed IS NOT NULL AS has_reserve, s.reserve_price,
-       o.amount AS current_price, o.bidder_id AS current_bidder_id, COALESCE(o.seq, 0) AS offers,
-       (SELECT count(DISTINCT x.bidder_id) FROM ptx.offer x WHERE x.sale_id = s.id) AS bidders,
-       (SELECT count(*) FROM ptx.deposit d WHERE d.sale_id = s.id) AS deposits,
+       o.amount AS current_price, COALESCE(o.seq, 0) AS offers,
+       CASE WHEN s.stage IN ('sold', 'failed') THEN
+           (SELECT count(DISTINCT x.bidder_id) FROM ptx.offer x WHERE x.sale_id = s.id) END AS bidders,
+       CASE WHEN s.stage IN ('sold', 'failed') THEN
+           (SELECT count(*) FROM ptx.deposit d WHERE d.sale_id = s.id) END AS deposits,
        s.result_at, s.winner_id, s.winning_price
   FROM ptx.sale s
   JOIN ptx.project p ON p.id = s.project_id
   LEFT JOIN LATERAL (SELECT x.* FROM ptx.offer x WHERE x.sale_id = s.id
                       ORDER BY x.seq DESC LIMIT 1) o ON true;
-COMMENT ON VIEW ptx.sale_status IS 'each sale with its current price, counts of offers, bidders and deposits, and result';
+COMMENT ON VIEW ptx.sale_status IS
+    'each sale with its current price and number of offers; the numbers of bidders and deposits and the reserve price once it is closed';
+
+CREATE VIEW ptx.sale_offer WITH (security_barrier = true) AS
+SELECT o.id, o.sale_id, s.project_id, s.round, o.seq, o.amount, o.stage, o.offered_at, o.closes_at,
+       CASE WHEN s.stage IN ('sold', 'failed') THEN o.bidder_id END AS bidder_id
+  FROM ptx.offer o
+  JOIN ptx.sale s ON s.id = o.sale_id;
+COMMENT ON VIEW ptx.sale_offer IS
+    'the offers of every sale in order; the bidder of each is shown once the sale is closed';
+
+CREATE VIEW ptx.sale_deposit WITH (security_barrier = true) AS
+SELECT d.id, d.sale_id, s.project_id, s.round, d.bidder_id, d.amount, d.paid_on, d.recorded_at,
+       d.recorded_by, d.on_site_requested_at
+  FROM ptx.deposit d
+  JOIN ptx.sale s ON s.id = d.sale_id
+ WHERE s.stage IN ('sold', 'failed');
+COMMENT ON VIEW ptx.sale_deposit IS 'the deposits of the closed sales (竞买保证金), to be refunded or kept';
 
 -- Disclosure (成交公示, 结果公告): the result of every closed sale, the
 -- reserve price published with it.  Bidders are counted, not named; the
@@ -686,7 +710,7 @@ REVOKE ALL ON FUNCTION ptx.sale_record_guard(), ptx.sale_check_amount(text, nume
     ptx.record_deposit(bigint, bigint, numeric, date), ptx.request_on_site_auction(bigint, bigint),
     ptx.offer(bigint, bigint, numeric), ptx.close_sale(bigint), ptx.sale_contract_price()
     FROM PUBLIC;
-GRANT SELECT ON ptx.sale, ptx.deposit, ptx.offer, ptx.sale_status
+GRANT SELECT ON ptx.sale, ptx.sale_status, ptx.sale_offer, ptx.sale_deposit
     TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT SELECT ON ptx_public.sale_result
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
