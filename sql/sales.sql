@@ -131,6 +131,16 @@ SELECT ptx.offer(1, 4, 31000000);
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
+-- a direct INSERT obeys the same rules
+INSERT INTO ptx.offer (sale_id, bidder_id, amount) VALUES (1, 3, 30000000.01);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO ptx.offer (sale_id, bidder_id, amount) VALUES (1, 8, 40000000);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO ptx.offer (sale_id, bidder_id, amount) VALUES (1, 5, 40000000);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO ptx.offer (sale_id, seq, bidder_id, amount, stage, offered_at, closes_at)
+VALUES (99, 1, 3, 40000000, 'open', now(), now());
+\echo :LAST_ERROR_SQLSTATE
 -- offers are a record
 UPDATE ptx.offer SET amount = 1 WHERE seq = 1;
 \echo :LAST_ERROR_SQLSTATE

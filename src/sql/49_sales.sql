@@ -448,7 +448,9 @@ COMMENT ON FUNCTION ptx.request_on_site_auction(bigint, bigint) IS
 ------------------------------------------------------------------------
 -- Offers.
 ------------------------------------------------------------------------
-CREATE FUNCTION ptx.offer(project_id bigint, bidder_id bigint, amount numeric) RETURNS bigint
+-- The checks of an offer, written out (the helpers are called only to
+-- report what fails: an offer is the hot path of a sale).
+CREATE FUNCTION ptx.offer_before_insert() RETURNS trigger
     LANGUAGE plpgsql
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -461,41 +463,43 @@ DECLARE
     d ptx.deposit;
     least_amount numeric;
     new_close timestamptz;
-    offer_id bigint;
 BEGIN
+    IF TG_OP <> 'INSERT' OR TG_WHEN <> 'BEFORE' THEN
+        RAISE EXCEPTION 'ptx.offer_before_insert() must be a BEFORE INSERT trigger'
+            USING ERRCODE = '39P01';
+    END IF;
     IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'offers are taken in READ COMMITTED transactions'
             USING ERRCODE = '0A000',
                   DETAIL = 'A snapshot taken before the last offer would not see the current price.',
                   HINT = 'Make the offer in a READ COMMITTED transaction.';
     END IF;
-    -- The checks are written out here, and the helpers called only to
-    -- report what fails: an offer is the hot path of a sale.
-    IF amount IS NULL OR amount = 'NaN'::numeric OR amount <= 0 OR amount >= 1e16
-       OR amount <> round(amount, 2) THEN
-        PERFORM ptx.sale_check_amount('offer', amount);
+    IF NEW.amount IS NULL OR NEW.amount = 'NaN'::numeric OR NEW.amount <= 0 OR NEW.amount >= 1e16
+       OR NEW.amount <> round(NEW.amount, 2) THEN
+        PERFORM ptx.sale_check_amount('offer', NEW.amount);
     END IF;
     -- What does not depend on the current price is checked before the
     -- offer takes its turn, so that the turn is short: the bidder, its
     -- deposit (deposits are never changed once recorded).
-    SELECT * INTO p FROM ptx.project y WHERE y.id = offer.project_id;
-    SELECT * INTO s FROM ptx.sale x WHERE x.project_id = p.id AND x.round = p.round;
+    SELECT * INTO s FROM ptx.sale x WHERE x.id = NEW.sale_id;
     IF NOT FOUND THEN
-        s := ptx.sale_of(project_id);          -- reports it
+        RAISE EXCEPTION 'sale % does not exist', COALESCE(NEW.sale_id::text, 'NULL')
+            USING ERRCODE = '23503';
     END IF;
-    IF bidder_id IS NULL OR bidder_id = p.tenderee_id OR bidder_id IS NOT DISTINCT FROM p.agency_id
-       OR NOT EXISTS (SELECT 1 FROM ptx.org o WHERE o.id = offer.bidder_id AND 'bidder' = ANY (o.roles))
-       OR ptx.is_restricted('org', bidder_id, ptx.local_date(ptx.now())) THEN
-        PERFORM ptx.sale_check_bidder(p, bidder_id);
+    SELECT * INTO p FROM ptx.project y WHERE y.id = s.project_id;
+    IF NEW.bidder_id IS NULL OR NEW.bidder_id = p.tenderee_id OR NEW.bidder_id IS NOT DISTINCT FROM p.agency_id
+       OR NOT EXISTS (SELECT 1 FROM ptx.org o WHERE o.id = NEW.bidder_id AND 'bidder' = ANY (o.roles))
+       OR ptx.is_restricted('org', NEW.bidder_id, ptx.local_date(ptx.now())) THEN
+        PERFORM ptx.sale_check_bidder(p, NEW.bidder_id);
     END IF;
-    SELECT * INTO d FROM ptx.deposit x WHERE x.sale_id = s.id AND x.bidder_id = offer.bidder_id;
+    SELECT * INTO d FROM ptx.deposit x WHERE x.sale_id = s.id AND x.bidder_id = NEW.bidder_id;
 
     -- The turn: the sale's row, then what the previous offers left.
     SELECT * INTO s FROM ptx.sale x WHERE x.id = s.id FOR NO KEY UPDATE;
-    SELECT y.state INTO p.state FROM ptx.project y WHERE y.id = s.project_id;
+    SELECT y.state, y.round INTO p.state, p.round FROM ptx.project y WHERE y.id = s.project_id;
     t := ptx.receipt_time();
 
-    IF s.stage NOT IN ('open', 'on_site') OR p.state <> 'announced'
+    IF s.stage NOT IN ('open', 'on_site') OR p.state <> 'announced' OR s.round <> p.round
        OR (s.stage = 'open' AND (t < s.opens_at OR t > s.closes_at)) THEN
         RAISE EXCEPTION 'offer for project % is outside the sale', p.code
             USING ERRCODE = 'PX016',
@@ -504,15 +508,15 @@ BEGIN
                   HINT = 'Offers are taken during the period of the sale, and at an on-site auction after a listing.';
     END IF;
     IF d.id IS NULL OR d.recorded_at > t THEN
-        RAISE EXCEPTION 'organisation % has no deposit in the sale of project %', bidder_id, p.code
+        RAISE EXCEPTION 'organisation % has no deposit in the sale of project %', NEW.bidder_id, p.code
             USING ERRCODE = 'PX016',
-                  DETAIL = pg_catalog.format('The offer of %s CNY was received at %s; %s', amount, t,
+                  DETAIL = pg_catalog.format('The offer of %s CNY was received at %s; %s', NEW.amount, t,
                                              CASE WHEN d.id IS NULL THEN 'no deposit is recorded.'
                                                   ELSE pg_catalog.format('the deposit was recorded at %s.', d.recorded_at) END),
                   HINT = 'A bidder offers once its deposit (竞买保证金) is recorded with ptx.record_deposit.';
     END IF;
     IF s.stage = 'on_site' AND d.on_site_requested_at IS NULL THEN
-        RAISE EXCEPTION 'organisation % is not in the on-site auction of project %', bidder_id, p.code
+        RAISE EXCEPTION 'organisation % is not in the on-site auction of project %', NEW.bidder_id, p.code
             USING ERRCODE = 'PX016',
                   HINT = 'The on-site auction (现场竞价) is among the bidders who asked for it before the close of the listing.';
     END IF;
@@ -520,8 +524,8 @@ BEGIN
     -- The current price: the last offer, read after the lock.
     SELECT * INTO cur FROM ptx.offer o WHERE o.sale_id = s.id ORDER BY o.seq DESC LIMIT 1;
     least_amount := CASE WHEN cur.id IS NULL THEN s.start_price ELSE cur.amount + s.increment END;
-    IF amount < least_amount THEN
-        RAISE EXCEPTION 'offer of % CNY for project % is too low', amount, p.code
+    IF NEW.amount < least_amount THEN
+        RAISE EXCEPTION 'offer of % CNY for project % is too low', NEW.amount, p.code
             USING ERRCODE = 'PX016',
                   DETAIL = CASE WHEN cur.id IS NULL
                                 THEN pg_catalog.format('The starting price is %s CNY; an offer is at least that.', s.start_price)
@@ -538,8 +542,41 @@ BEGIN
         UPDATE ptx.sale x SET closes_at = new_close WHERE x.id = s.id;
     END IF;
 
-    INSERT INTO ptx.offer AS o (sale_id, seq, bidder_id, amount, stage, offered_at, closes_at)
-    VALUES (s.id, COALESCE(cur.seq, 0) + 1, bidder_id, amount, s.stage, t, new_close)
+    NEW.seq := COALESCE(cur.seq, 0) + 1;
+    NEW.stage := s.stage;
+    NEW.offered_at := t;
+    NEW.closes_at := new_close;
+    NEW.recorded_by := session_user;
+    RETURN NEW;
+END
+$$;
+-- The rules of an offer hold for the API and for a direct INSERT alike.
+CREATE TRIGGER offer_before_insert BEFORE INSERT ON ptx.offer
+    FOR EACH ROW EXECUTE FUNCTION ptx.offer_before_insert();
+
+CREATE FUNCTION ptx.offer(project_id bigint, bidder_id bigint, amount numeric) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    sale_id bigint;
+    offer_id bigint;
+BEGIN
+    -- the amount as given, before the column rounds it to fen
+    IF amount IS NULL OR amount = 'NaN'::numeric OR amount <= 0 OR amount >= 1e16
+       OR amount <> round(amount, 2) THEN
+        PERFORM ptx.sale_check_amount('offer', amount);
+    END IF;
+    SELECT x.id INTO sale_id
+      FROM ptx.sale x JOIN ptx.project y ON y.id = x.project_id AND y.round = x.round
+     WHERE x.project_id = offer.project_id;
+    IF NOT FOUND THEN
+        PERFORM ptx.sale_of(project_id);       -- reports it
+    END IF;
+    -- ptx.offer_before_insert checks the offer and takes its turn
+    INSERT INTO ptx.offer AS o (sale_id, bidder_id, amount)
+    VALUES (sale_id, offer.bidder_id, offer.amount)
     RETURNING o.id INTO offer_id;
     RETURN offer_id;
 END
@@ -704,7 +741,7 @@ COMMENT ON VIEW ptx_public.sale_result IS
 
 -- Nothing to PUBLIC (99_finish.sql closes it at an install; an upgrade
 -- carries these lines).
-REVOKE ALL ON FUNCTION ptx.sale_record_guard(), ptx.sale_check_amount(text, numeric, boolean),
+REVOKE ALL ON FUNCTION ptx.sale_record_guard(), ptx.offer_before_insert(), ptx.sale_check_amount(text, numeric, boolean),
     ptx.sale_of(bigint, boolean), ptx.sale_check_bidder(ptx.project, bigint),
     ptx.open_sale(bigint, numeric, numeric, timestamptz, timestamptz, numeric, numeric, jsonb),
     ptx.record_deposit(bigint, bigint, numeric, date), ptx.request_on_site_auction(bigint, bigint),
