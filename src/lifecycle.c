@@ -81,6 +81,7 @@ static const LcState lc_edges[][2] = {
 	{LC_EVALUATING, LC_TERMINATED},
 	{LC_PUBLICITY, LC_TERMINATED},
 	{LC_AWARDED, LC_TERMINATED},
+	{LC_ANNOUNCED, LC_AWARDED},	/* a sale sold at its close (src/sql/49_sales.sql) */
 };
 
 /*
@@ -124,6 +125,7 @@ typedef enum LcQuery
 	Q_REAWARD,
 	Q_CONTRACTS,
 	Q_RECORD,
+	Q_SALE_SOLD,
 	LC_NQUERIES
 } LcQuery;
 
@@ -195,6 +197,11 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		"INSERT INTO ptx.transition (project_id, round, from_state, to_state, at, reason)"
 		" VALUES ($1, $2, $3, $4, $5, $6)",
 		6, {INT8OID, INT4OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID}
+	},
+	[Q_SALE_SOLD] = {
+		"SELECT pg_catalog.count(*) FROM ptx.sale s"
+		" WHERE s.project_id = $1 AND s.round = $2 AND s.stage = 'sold' AND s.winner_id = $3",
+		3, {INT8OID, INT4OID, INT8OID}
 	},
 };
 
@@ -876,6 +883,25 @@ lc_step_reaward(int64 project_id, const char *code, TimestampTz now,
 	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
 }
 
+/* A sale (拍卖, 挂牌, 竞价) is awarded at its close to the highest offer. */
+static void
+lc_step_sale_award(int64 project_id, const char *code, TimestampTz now,
+				   const LcRow *old, LcRow *new)
+{
+	Datum		args[3];
+
+	args[0] = Int64GetDatum(project_id);
+	args[1] = old->values[COL_ROUND];
+	args[2] = new->nulls[COL_WINNER_ID] ? Int64GetDatum(0) : new->values[COL_WINNER_ID];
+	if (new->nulls[COL_WINNER_ID] || lc_count(Q_SALE_SOLD, args) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s cannot go from announced to awarded", code),
+				 errdetail("Only a sale of the round, sold at its close to the winner named, goes straight to awarded."),
+				 errhint("Close the sale with ptx.close_sale; a tender opens its bids with ptx.open_bids.")));
+	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
+}
+
 static void
 lc_step_contract(int64 project_id, const char *code)
 {
@@ -1078,7 +1104,10 @@ lc_guard_update(TriggerData *td)
 				lc_step_publicity(project_id, code, now, &old, &new);
 				break;
 			case LC_AWARDED:
-				lc_step_award(project_id, code, now, &old, &new);
+				if (from == LC_ANNOUNCED)
+					lc_step_sale_award(project_id, code, now, &old, &new);
+				else
+					lc_step_award(project_id, code, now, &old, &new);
 				break;
 			case LC_CONTRACTED:
 				lc_step_contract(project_id, code);

@@ -434,6 +434,91 @@ COMMENT ON FUNCTION ptx.red_flags_threshold(date, date) IS
     'red flags below_threshold (a contract outside the platform just below a catalog threshold) and split_below_threshold (化整为零)';
 
 ------------------------------------------------------------------------
+-- Sales (R13, 49_sales.sql), at the result of a closed sale:
+--   sale_single_bidder   every offer came from one bidder (no competition)
+--   sale_shared_contact  bidders who offered share a phone, an e-mail
+--                        address, an address or a legal representative
+--   sale_at_reserve      sold at the reserve price (底价) or within
+--                        red_flag.sale_reserve_band above it: the secret
+--                        reserve may have been known
+------------------------------------------------------------------------
+INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
+  ('red_flag.sale_reserve_band', 0.005, 'ratio',
+   '招标拍卖挂牌出让国有建设用地使用权规定 §9 (底价保密); 内政办发〔2018〕67号 §12',
+   'a sale is flagged when its winning price exceeds the reserve price by at most this share of the reserve');
+
+CREATE FUNCTION ptx.red_flags_sales(from_date date, to_date date)
+    RETURNS SETOF ptx.red_flag_hit
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        WITH closed AS (
+            SELECT s.id AS sale_id, s.project_id, s.round, s.form, s.stage, s.reserve_price,
+                   s.winner_id, s.winning_price, ptx.local_date(s.result_at) AS result_on
+              FROM ptx.sale s
+             WHERE s.stage IN ('sold', 'failed')
+               AND ptx.local_date(s.result_at) BETWEEN red_flags_sales.from_date AND red_flags_sales.to_date
+        ), offered AS (
+            SELECT c.sale_id, pg_catalog.array_agg(DISTINCT o.bidder_id) AS bidders,
+                   pg_catalog.count(*) AS offers
+              FROM closed c JOIN ptx.offer o ON o.sale_id = c.sale_id
+             GROUP BY c.sale_id
+        ), item AS (
+            SELECT c.sale_id, o.id AS bidder_id, i.field, i.value, i.shown
+              FROM closed c
+              JOIN offered f ON f.sale_id = c.sale_id
+              JOIN ptx.org o ON o.id = ANY (f.bidders)
+             CROSS JOIN LATERAL (VALUES
+                   ('phone', o.phone, o.phone),
+                   ('email', o.email, o.email),
+                   ('address', ptx.normalize_address(o.address), o.address),
+                   ('legal_rep', pg_catalog.encode(o.legal_rep_id_hash, 'hex'), o.legal_rep_name)
+                 ) i(field, value, shown)
+             WHERE i.value IS NOT NULL
+        ), shared AS (
+            SELECT i.sale_id, i.field, pg_catalog.array_agg(i.bidder_id ORDER BY i.bidder_id) AS bidders,
+                   pg_catalog.array_agg(DISTINCT i.shown) AS shown
+              FROM item i
+             GROUP BY i.sale_id, i.field, i.value
+            HAVING pg_catalog.count(*) >= 2
+        )
+        SELECT ROW('sale_single_bidder',
+                   pg_catalog.jsonb_build_object('project_id', c.project_id, 'round', c.round),
+                   c.project_id, NULL::bigint, f.bidders, NULL::bigint, c.result_on,
+                   pg_catalog.jsonb_build_object('sale', c.sale_id, 'form', c.form, 'result', c.stage,
+                                                 'bidder', f.bidders[1], 'offers', f.offers,
+                                                 'winning_price', c.winning_price))::ptx.red_flag_hit
+          FROM closed c JOIN offered f ON f.sale_id = c.sale_id
+         WHERE pg_catalog.cardinality(f.bidders) = 1
+        UNION ALL
+        SELECT ROW('sale_shared_contact',
+                   pg_catalog.jsonb_build_object('project_id', c.project_id, 'round', c.round,
+                                                 'bidders', pg_catalog.to_jsonb(s.bidders)),
+                   c.project_id, NULL::bigint, s.bidders, NULL::bigint, c.result_on,
+                   pg_catalog.jsonb_build_object(
+                       'sale', c.sale_id, 'form', c.form,
+                       'bidders', pg_catalog.to_jsonb(s.bidders),
+                       'shared', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                     'field', s.field, 'value', pg_catalog.to_jsonb(s.shown))
+                                 ORDER BY s.field)))::ptx.red_flag_hit
+          FROM shared s JOIN closed c ON c.sale_id = s.sale_id
+         GROUP BY c.sale_id, c.project_id, c.round, c.form, c.result_on, s.bidders
+        UNION ALL
+        SELECT ROW('sale_at_reserve',
+                   pg_catalog.jsonb_build_object('project_id', c.project_id, 'round', c.round),
+                   c.project_id, NULL::bigint, ARRAY[c.winner_id], NULL::bigint, c.result_on,
+                   pg_catalog.jsonb_build_object(
+                       'sale', c.sale_id, 'form', c.form, 'buyer', c.winner_id,
+                       'winning_price', c.winning_price, 'reserve_price', c.reserve_price,
+                       'gap', c.winning_price - c.reserve_price,
+                       'red_flag.sale_reserve_band', ptx.setting('red_flag.sale_reserve_band')))::ptx.red_flag_hit
+          FROM closed c
+         WHERE c.stage = 'sold' AND c.reserve_price IS NOT NULL
+           AND c.winning_price - c.reserve_price <= ptx.setting('red_flag.sale_reserve_band') * c.reserve_price;
+    END;
+COMMENT ON FUNCTION ptx.red_flags_sales(date, date) IS
+    'red flags sale_single_bidder, sale_shared_contact and sale_at_reserve, at the result of a sale';
+
+------------------------------------------------------------------------
 -- Every check, in one set.
 ------------------------------------------------------------------------
 CREATE FUNCTION ptx.red_flag_hits(from_date date, to_date date) RETURNS SETOF ptx.red_flag_hit
@@ -453,7 +538,9 @@ CREATE FUNCTION ptx.red_flag_hits(from_date date, to_date date) RETURNS SETOF pt
         UNION ALL
         SELECT * FROM ptx.red_flags_threshold(red_flag_hits.from_date, red_flag_hits.to_date)
         UNION ALL
-        SELECT * FROM ptx.red_flags_cancelled_draw(red_flag_hits.from_date, red_flag_hits.to_date);
+        SELECT * FROM ptx.red_flags_cancelled_draw(red_flag_hits.from_date, red_flag_hits.to_date)
+        UNION ALL
+        SELECT * FROM ptx.red_flags_sales(red_flag_hits.from_date, red_flag_hits.to_date);
     END;
 COMMENT ON FUNCTION ptx.red_flag_hits(date, date) IS
     'what every check finds for the days from from_date to to_date, recorded or not';
@@ -532,3 +619,5 @@ GRANT EXECUTE ON FUNCTION ptx.red_flags_shared_contact(date, date),
     TO ptx_admin, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.red_flags_cancelled_draw(date, date) TO ptx_admin, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.scan_red_flags(date, date) TO ptx_admin, ptx_supervisor;
+REVOKE ALL ON FUNCTION ptx.red_flags_sales(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ptx.red_flags_sales(date, date) TO ptx_admin, ptx_auditor;
