@@ -15,6 +15,10 @@ SELECT j.supervisor_id, j.region, t.id AS tenderee_id
  WHERE j.category = 'construction'
  ORDER BY j.region, j.supervisor_id, t.id LIMIT 1 \gset
 
+-- this check bids in clear: the platform seals them (the law's default
+-- for electronic bids is sealing by the bidder, docs/reference/lifecycle.md)
+SELECT ptx.set_policy('bids.bidder_sealed', 0, 'bids of this check are sealed by the platform');
+
 SELECT ptx.register_project('UPG-2026-0001', '升级后的第一个工程', 'construction', :'region',
                             :tenderee_id, 500000, :supervisor_id) AS project_id \gset
 SELECT ptx.announce(:project_id, '2026-06-29 09:00:00+08');

@@ -7,19 +7,8 @@
 -- changes.  Expert draws requested under 0.1.0 have no round in their
 -- pool rules: ptx.expert_draw_round counts them as round 1.
 
--- The ledger captures the new table like every ptx table
--- (src/sql/90_ledger_track.sql runs only at install).
--- (once: another part of the upgrade may attach it to every new table)
-DO $track$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = 'ptx.draw_cancellation'::pg_catalog.regclass
-                      AND t.tgname = 'ptx_ledger') THEN
-        CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.draw_cancellation
-            FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture();
-    END IF;
-END
-$track$;
+-- The ledger captures the new table like every ptx table: the upgrade
+-- runs src/sql/90_ledger_track.sql again.
 
 -- What 99_finish.sql closes at install, for the objects new in 0.2.0.
 REVOKE ALL ON FUNCTION ptx.autonomous_run(text), ptx.in_autonomous_transaction(),
