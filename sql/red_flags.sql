@@ -349,6 +349,8 @@ SELECT kind, event_on, evidence -> 'amount' AS amount FROM ptx.red_flag WHERE ev
 -- Privileges: supervisors and auditors read; supervisors and admins scan
 -- and dismiss; auditors change nothing; operators and the public see none.
 ------------------------------------------------------------------------
+-- Since 0.2.0 a supervisor's login acts for its department only (PX015 otherwise).
+SELECT ptx.add_staff('regress_ptx_supervisor', :sup) AS s \gset
 SET ROLE regress_ptx_supervisor;
 SELECT count(*) > 0 AS supervisor_reads FROM ptx.red_flag_status;
 SELECT ptx.scan_red_flags('2025-12-01', '2025-12-31') AS supervisor_scan;

@@ -291,6 +291,7 @@ CREATE FUNCTION ptx.register_project(code text, title text, category text, regio
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('register_project', region, pg_catalog.jsonb_build_object('code', code));
     INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id,
                              supervisor_id, amount, funding, method, kind)
     VALUES (register_project.code, register_project.title, register_project.category,

@@ -497,6 +497,7 @@ CREATE FUNCTION ptx.accept_complaint(complaint_id bigint, accepted boolean, note
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_jurisdiction('accept_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     IF suspend AND NOT accepted THEN
         RAISE EXCEPTION 'complaint % is not accepted and cannot suspend the project', complaint_id
             USING ERRCODE = '22023';
@@ -519,6 +520,7 @@ CREATE FUNCTION ptx.decide_complaint(complaint_id bigint, decision text) RETURNS
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_jurisdiction('decide_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     UPDATE ptx.complaint c SET decision = decide_complaint.decision WHERE c.id = complaint_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'complaint % does not exist', complaint_id USING ERRCODE = '22023';

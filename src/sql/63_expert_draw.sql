@@ -336,6 +336,7 @@ DECLARE
     p ptx.project := ptx.check_project_open_for_draw(project_id);
     rules jsonb;
 BEGIN
+    PERFORM ptx.check_centre('request_expert_draw', project_id);
     PERFORM ptx.check_expert_need(need);
     rules := ptx.expert_draw_rules(p.id, options);
     RETURN ptx.new_draw_request('expert', format('evaluation committee of project %s', p.code),
@@ -449,6 +450,7 @@ CREATE FUNCTION ptx.execute_expert_draw(draw_id bigint)
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('execute_expert_draw', (SELECT d.project_id FROM ptx.draw_request d WHERE d.id = execute_expert_draw.draw_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.draw_request d
                     WHERE d.id = execute_expert_draw.draw_id AND d.kind IN ('expert', 'replacement')) THEN
         RAISE EXCEPTION 'draw % is not an expert draw', draw_id USING ERRCODE = '22023';
