@@ -134,7 +134,7 @@ BEGIN;
 SET LOCAL track_functions = 'all';
 SET LOCAL ROLE regress_ptx_operator;
 SELECT member_kind, count(*) FROM ptx.committee(:p) GROUP BY 1 ORDER BY 1;
-SELECT pg_stat_get_xact_function_calls('ptx.ledger_event(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
+SELECT pg_stat_get_xact_function_calls('ptx.ledger_event_internal(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
 COMMIT;
 SET ROLE regress_ptx_operator;
 SELECT count(*) FROM ptx.committee_member;

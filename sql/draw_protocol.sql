@@ -144,7 +144,7 @@ SELECT (SELECT count(*) FROM ptx.draw_execution WHERE draw_id = :d1) AS executio
 BEGIN;
 SET LOCAL track_functions = 'all';
 SELECT count(*) FROM ptx.execute_draw(:d1);
-SELECT pg_stat_get_xact_function_calls('ptx.ledger_event(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
+SELECT pg_stat_get_xact_function_calls('ptx.ledger_event_internal(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
 ROLLBACK;
 
 -- Replay.

@@ -56,7 +56,7 @@ SELECT ptx.find_expert(regress_rid(2)) = :x2 AS found, ptx.find_expert(regress_r
 BEGIN;
 SET LOCAL track_functions = 'all';
 SELECT id_number = regress_rid(1) AS id_number_opens, phone FROM ptx.expert_personal_data(:x1);
-SELECT pg_stat_get_xact_function_calls('ptx.ledger_event(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
+SELECT pg_stat_get_xact_function_calls('ptx.ledger_event_internal(text,text,jsonb,jsonb)'::regprocedure) AS ledger_events;
 ROLLBACK;
 -- Refusals: a duplicate person, a bad number (never echoed), a bad code, a bad phone, a bad title.
 SELECT ptx.add_expert('张三', regress_rid(1), NULL, '150100', '{A08}', '2025-12-31');

@@ -232,7 +232,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
     END IF;
-    PERFORM ptx.ledger_event('personal_data_read', 'ptx.expert', jsonb_build_object('id', e.id),
+    PERFORM ptx.ledger_event_internal('personal_data_read', 'ptx.expert', jsonb_build_object('id', e.id),
                              jsonb_build_object('fields', jsonb_build_array('id_number', 'phone')));
     id_number := ptx.personal_data_decrypt(e.id_number_cipher);
     phone := ptx.personal_data_decrypt(e.phone_cipher);

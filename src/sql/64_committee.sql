@@ -123,7 +123,7 @@ BEGIN
         RAISE EXCEPTION 'project % does not exist', committee.project_id USING ERRCODE = '22023';
     END IF;
     SELECT count(*) INTO n FROM ptx.committee_member m WHERE m.project_id = committee.project_id;
-    PERFORM ptx.ledger_event('committee_read', 'ptx.project', jsonb_build_object('id', committee.project_id),
+    PERFORM ptx.ledger_event_internal('committee_read', 'ptx.project', jsonb_build_object('id', committee.project_id),
         jsonb_build_object('members', n, 'published', ptx.draw_project_published(committee.project_id)));
     RETURN QUERY
         SELECT m.member_kind, m.expert_id, m.representative_id, m.name, m.specialty, m.org_id,
