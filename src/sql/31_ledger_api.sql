@@ -311,6 +311,7 @@ BEGIN
           JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
          WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
            AND c.relkind = 'r'
+           AND c.relpersistence <> 't'      -- another session's cannot be read
          ORDER BY 2
     LOOP
         IF r.keyexpr IS NULL THEN
