@@ -522,6 +522,10 @@ CREATE PROCEDURE ptx.draw_experts(project_id bigint, need jsonb, options jsonb D
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- a procedure that commits cannot have a SET clause: the search path is
+    -- pinned for each of its transactions (a trojan operator in a writable
+    -- schema must not run with the caller's rights)
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     -- no SET clause and no SECURITY DEFINER: a procedure that commits
     -- cannot have them; every name is qualified
     IF draw_id IS NULL THEN
@@ -533,6 +537,7 @@ BEGIN
             USING ERRCODE = '22023';
     END IF;
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     PERFORM ptx.execute_draw(draw_id);
 END
 $$;

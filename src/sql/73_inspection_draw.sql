@@ -331,8 +331,13 @@ CREATE PROCEDURE ptx.draw_inspection(year int, supervisor_id bigint, ratio numer
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- a procedure that commits cannot have a SET clause: the search path is
+    -- pinned for each of its transactions (a trojan operator in a writable
+    -- schema must not run with the caller's rights)
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     draw_id := ptx.request_inspection_draw(year, supervisor_id, ratio);
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     PERFORM ptx.execute_draw(draw_id);
 END
 $$;
