@@ -300,5 +300,13 @@ SELECT ptx.add_inspector(:dept_a, 'x');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
+-- ptx_admin keeps the catalog (目录) through its functions.
+SET ROLE regress_ptx_admin;
+SELECT ptx.add_catalog_entry('XC-CAT-1', 'construction', '150100', 4000000) > 0 AS catalog_entry_added;
+SELECT ptx.end_catalog_entry('XC-CAT-1', '2025-12-31', '目录调整') > 0 AS catalog_entry_ended;
+INSERT INTO ptx.catalog (code, version, category, region, valid_from) VALUES ('x', 0, 'construction', '150100', '2025-01-01');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
 DROP ROLE regress_ptx_sup_a, regress_ptx_sup_b, regress_ptx_op_h, regress_ptx_op_t,
     regress_ptx_dept_a;

@@ -83,6 +83,7 @@ CREATE FUNCTION ptx.add_catalog_entry(code text, category text, region text,
                                       basis text DEFAULT NULL,
                                       kinds text[] DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -118,6 +119,7 @@ COMMENT ON FUNCTION ptx.catalog_current(date) IS
 
 CREATE FUNCTION ptx.end_catalog_entry(code text, last_day date, basis text) RETURNS bigint
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
