@@ -145,6 +145,10 @@ SELECT ptx.start_evaluation(:p1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.request_expert_draw(:p1, '[{"specialty": "A08", "count": 5}]');
 \echo :LAST_ERROR_SQLSTATE
+SELECT ptx.file_objection(:p1, :b1, 'opening', '开标记录有误');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.add_tenderee_representative(:p1, '招标人代表');
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
 ------------------------------------------------------------------------

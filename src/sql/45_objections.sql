@@ -273,6 +273,7 @@ CREATE FUNCTION ptx.file_objection(project_id bigint, complainant_id bigint, sta
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('file_objection', project_id);
     INSERT INTO ptx.objection (project_id, complainant_id, stage, body)
     VALUES (file_objection.project_id, file_objection.complainant_id, file_objection.stage,
             file_objection.body)
@@ -289,6 +290,7 @@ CREATE FUNCTION ptx.answer_objection(objection_id bigint, answer text) RETURNS v
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('answer_objection', (SELECT o.project_id FROM ptx.objection o WHERE o.id = objection_id));
     UPDATE ptx.objection o SET answer = answer_objection.answer WHERE o.id = objection_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'objection % does not exist', objection_id USING ERRCODE = '22023';
