@@ -15,6 +15,12 @@
 -- kept as its keyed hash only.  All columns are optional.
 
 ALTER TABLE ptx.org
+    ADD COLUMN address text
+        CONSTRAINT org_address_valid CHECK (pg_catalog.btrim(address) <> ''),
+    ADD COLUMN legal_rep_name text
+        CONSTRAINT org_legal_rep_name_valid CHECK (pg_catalog.btrim(legal_rep_name) <> ''),
+    ADD COLUMN legal_rep_id_hash bytea
+        CONSTRAINT org_legal_rep_id_hash_valid CHECK (pg_catalog.length(legal_rep_id_hash) = 32),
     ADD COLUMN phone_hash bytea
         CONSTRAINT org_phone_hash_valid CHECK (pg_catalog.length(phone_hash) = 32),
     ADD COLUMN phone_cipher bytea,
@@ -22,13 +28,7 @@ ALTER TABLE ptx.org
         CONSTRAINT org_email_hash_valid CHECK (pg_catalog.length(email_hash) = 32),
     ADD COLUMN email_cipher bytea,
     ADD CONSTRAINT org_phone_pair CHECK ((phone_hash IS NULL) = (phone_cipher IS NULL)),
-    ADD CONSTRAINT org_email_pair CHECK ((email_hash IS NULL) = (email_cipher IS NULL)),
-    ADD COLUMN address text
-        CONSTRAINT org_address_valid CHECK (pg_catalog.btrim(address) <> ''),
-    ADD COLUMN legal_rep_name text
-        CONSTRAINT org_legal_rep_name_valid CHECK (pg_catalog.btrim(legal_rep_name) <> ''),
-    ADD COLUMN legal_rep_id_hash bytea
-        CONSTRAINT org_legal_rep_id_hash_valid CHECK (pg_catalog.length(legal_rep_id_hash) = 32);
+    ADD CONSTRAINT org_email_pair CHECK ((email_hash IS NULL) = (email_cipher IS NULL));
 COMMENT ON COLUMN ptx.org.phone_hash IS 'keyed hash of the contact phone (联系电话) without separators; compared by the red flags';
 COMMENT ON COLUMN ptx.org.phone_cipher IS 'the contact phone encrypted with pgcrypto under the personal data key';
 COMMENT ON COLUMN ptx.org.email_hash IS 'keyed hash of the contact e-mail address (电子邮箱) in lower case; compared by the red flags';
