@@ -295,6 +295,19 @@ SELECT ptx.add_inspector(:dept_b, '检查员己');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
+-- A login's own session (not a superuser's SET ROLE) is checked the same
+-- way, also when it hides behind its group role.
+SET SESSION AUTHORIZATION regress_ptx_sup_b;
+SELECT session_user, ptx.acting_login();
+SELECT ptx.accept_complaint(:c1, true);
+\echo :LAST_ERROR_SQLSTATE
+SET ROLE ptx_supervisor;
+SELECT ptx.acting_login();
+SELECT ptx.add_inspector(:dept_a, '检查员庚');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+RESET SESSION AUTHORIZATION;
+
 -- The other group roles cannot reach the acts at all.
 SET ROLE regress_ptx_auditor;
 SELECT ptx.accept_complaint(:c1, true);
