@@ -69,9 +69,10 @@ SELECT ptx.award(3, 3);                                                 -- set a
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.award(3, 5);                                                 -- third, not second
 \echo :LAST_ERROR_SQLSTATE
--- the rule is a setting: off, the tenderee chooses
-SELECT ptx.set_policy('award.first_ranked_state_funded', 0, 'test') \gset
-SELECT ptx.required_winner(3) IS NULL AS free_choice;
+-- the rule is the law's (§11.5): a region cannot turn it off
+SELECT ptx.set_policy('award.first_ranked_state_funded', 0, 'test');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.required_winner(3) IS NOT NULL AS still_required;
 SELECT ptx.set_policy('award.first_ranked_state_funded', NULL, 'back to the law') \gset
 SELECT ptx.award(3, 4);
 SELECT code, state, winner_id FROM ptx.project WHERE id = 3;

@@ -158,6 +158,9 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
+-- Since 0.2.0 a supervisor's login acts for its department only (PX015 otherwise).
+SELECT ptx.add_org('91150000' || lpad('90', 9, '0') || ptx.uscc_check_char('91150000' || lpad('90', 9, '0')), '自治区发展和改革委员会', '150000', '{supervisor}') AS regress_dept \gset
+SELECT ptx.grant_jurisdiction(:regress_dept, 'construction', '150000') AS g, ptx.add_staff('regress_ptx_supervisor', :regress_dept) AS s \gset
 SET ROLE regress_ptx_supervisor;
 SELECT ptx.add_credit_record('org', 1, 'dishonest_list', '弄虚作假骗取中标', '2026-07-01', '2029-06-30', '监管部门') AS by_supervisor \gset
 SELECT ptx.revoke_credit_record(:by_supervisor, '录入错误') IS NOT NULL AS revoked_by_supervisor;

@@ -110,6 +110,9 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
+-- Since 0.2.0 a supervisor's login acts for its department only (PX015 otherwise).
+SELECT ptx.add_org('91150000' || lpad('90', 9, '0') || ptx.uscc_check_char('91150000' || lpad('90', 9, '0')), '自治区发展和改革委员会', '150000', '{supervisor}') AS regress_dept \gset
+SELECT ptx.grant_jurisdiction(:regress_dept, 'construction', '150000') AS g, ptx.add_staff('regress_ptx_supervisor', :regress_dept) AS s \gset
 SET ROLE regress_ptx_supervisor;
 CREATE TEMP TABLE supervisor_list (LIKE ptx.credit_import_row);
 INSERT INTO supervisor_list VALUES ('org', '91150400MA0000002W', '', 'bid_ban', '借用资质投标', '2026-05-06', '2026-11-05', '赤峰市住房和城乡建设局');

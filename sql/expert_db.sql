@@ -162,6 +162,9 @@ SELECT * FROM ptx_private.personal_data_key;
 SELECT phone FROM ptx.expert_personal_data(:x1);
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- Since 0.2.0 a supervisor's login acts for its department only (PX015 otherwise).
+SELECT ptx.add_org('91150000' || lpad('90', 9, '0') || ptx.uscc_check_char('91150000' || lpad('90', 9, '0')), '自治区发展和改革委员会', '150000', '{supervisor}') AS regress_dept \gset
+SELECT ptx.grant_jurisdiction(:regress_dept, 'construction', '150000') AS g, ptx.add_staff('regress_ptx_supervisor', :regress_dept) AS s \gset
 SET ROLE regress_ptx_supervisor;
 SELECT ptx.suspend_expert(:x3, '2024-12-31', '复核期间暂停') > 0 AS supervisor_suspends;
 SELECT ptx.add_expert('钱七', regress_rid(5), NULL, '150100', '{C01}', '2025-12-31');

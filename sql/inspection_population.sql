@@ -173,12 +173,24 @@ SELECT * FROM ptx.inspection_ratio(0.1999);
 SELECT * FROM sizes ORDER BY population;
 -- Exact arithmetic: 0.07 × 100 is 7, not 8 (a float gives 7.000000000000001).
 SELECT ptx.inspection_sample_size(100, 0.07) AS exact, ceil(0.07::float8 * 100) AS float;
--- Settings out of range are refused when used.
+-- Settings out of range are refused when set (DESIGN.md §11.5), and when
+-- used: a value kept from before 0.2.0 is simulated by a write that fires
+-- no trigger.
 SELECT ptx.set_policy('inspection.national_ratio', 1.5, 'wrong');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('inspection.default_ratio', 0, 'wrong');
+\echo :LAST_ERROR_SQLSTATE
+SET session_replication_role = replica;
+INSERT INTO ptx.policy (key, value, reason) VALUES ('inspection.national_ratio', 1.5, 'kept from 0.1.0')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+RESET session_replication_role;
 SELECT * FROM ptx.inspection_min_ratio();
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.set_policy('inspection.national_ratio', NULL, NULL);
-SELECT ptx.set_policy('inspection.default_ratio', 0, 'wrong');
+SET session_replication_role = replica;
+INSERT INTO ptx.policy (key, value, reason) VALUES ('inspection.default_ratio', 0, 'kept from 0.1.0')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+RESET session_replication_role;
 SELECT * FROM ptx.inspection_min_ratio();
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.set_policy('inspection.default_ratio', NULL, NULL);

@@ -51,7 +51,18 @@ SELECT array_agg(s) = ARRAY[:dept_A, :dept_B, :dept_C]::bigint[] AS departments_
 -- the request, C at the execution; A is drawn; the run goes on.
 SELECT command AS job_command FROM ptx.scheduled_job WHERE name = 'ptx:annual-inspection' \gset
 SET client_min_messages = notice;
+-- A trojan operator in a schema on the caller's search path (public was
+-- writable by all before PostgreSQL 15) never runs inside the job: its
+-- search path is pinned for each of its transactions.
+CREATE SCHEMA regress_trojan;
+CREATE FUNCTION regress_trojan.cat(text, integer) RETURNS text LANGUAGE plpgsql
+    AS $$ BEGIN RAISE NOTICE 'trojan ran as %', current_user; RETURN $1 OPERATOR(pg_catalog.||) $2::text; END $$;
+CREATE OPERATOR regress_trojan.|| (LEFTARG = text, RIGHTARG = integer, FUNCTION = regress_trojan.cat);
+SET search_path = regress_trojan, public;
+SELECT 'the trojan works: ' || 1 AS probe;
 :job_command;
+RESET search_path;
+DROP SCHEMA regress_trojan CASCADE;
 SELECT r.year, d.tag, r.draw_id IS NOT NULL AS has_draw, r.outcome, r.sqlstate, r.message
   FROM ptx.inspection_run r JOIN dept d ON d.id = r.supervisor_id ORDER BY r.id;
 SELECT d.tag, s.executed FROM ptx.inspection_draw_state s JOIN dept d ON d.id = s.supervisor_id ORDER BY d.tag;

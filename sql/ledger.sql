@@ -148,7 +148,7 @@ ROLLBACK;
 SELECT seq - :before AS after, operation, relation, key FROM ptx.ledger_entry WHERE seq > :before ORDER BY seq;
 
 -- Events: one entry point for what has no row.
-SELECT ptx.ledger_event('transition', 'ptx.project', jsonb_build_object('id', :p1),
+SELECT ptx.ledger_event('state_note', 'ptx.project', jsonb_build_object('id', :p1),
                         '{"from": "announced", "to": "opened"}') - :before AS event_seq;
 SELECT ptx.ledger_event('sealed_read', 'ptx.committee', NULL,
                         jsonb_build_object('project_id', :p2, 'reader', 'supervisor')) - :before AS event_seq;

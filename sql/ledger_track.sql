@@ -76,7 +76,10 @@ ALTER TABLE regress_shop.mine DISABLE TRIGGER ALL;
 DROP TRIGGER ptx_ledger ON regress_shop.mine;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
-SELECT operation, session_user_name, current_user_name, key FROM ptx.ledger_entry
+-- (the track event is written with the ledger's rights; the login that
+-- tracked the table is in its payload)
+SELECT operation, session_user_name, current_user_name, key, row_image::jsonb->>'by' AS by
+  FROM ptx.ledger_entry
  WHERE relation = 'regress_shop.mine' ORDER BY seq;
 
 -- A tracked table's capture cannot be dropped behind the ledger's back,

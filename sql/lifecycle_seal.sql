@@ -38,6 +38,9 @@ SELECT ptx.add_org(pg_temp.uscc(2 + n), '医疗设备公司' || n, '150300', '{b
 SELECT ptx.grant_jurisdiction(1, 'procurement', '150300');
 SELECT ptx.register_project('ZC-WH-2025-01', 'CT 设备采购', 'procurement', '150300', 2, 9000000, 1) AS p;
 
+-- Since 0.2.0 an operator's login acts for its trading centre only (PX015 otherwise).
+SELECT ptx.add_org(pg_temp.uscc(90), '乌海市公共资源交易中心', '150300', '{centre}') AS regress_centre \gset
+SELECT ptx.add_staff('regress_ptx_operator', :regress_centre) AS s \gset
 -- The operator role runs the tender; bids go in through the API.
 SET ROLE regress_ptx_operator;
 SELECT ptx.announce(1, '2025-05-26 09:00+08');

@@ -63,8 +63,16 @@ SELECT ptx.set_org_contact(:b5, legal_rep_name => '王某某', legal_rep_id_numb
 -- the tenderee shares bidder 6's phone: it does not bid, no flag
 SELECT ptx.set_org_contact(:b6, phone => '0471-6600000');
 SELECT ptx.set_org_contact(:t1, phone => '0471-6600000');
-SELECT name, phone, email, address, legal_rep_name, length(legal_rep_id_hash) AS hash_bytes
+SELECT name, phone_hash IS NOT NULL AS phone, email_hash IS NOT NULL AS email, address, legal_rep_name,
+       length(legal_rep_id_hash) AS hash_bytes
   FROM ptx.org WHERE 'bidder' = ANY (roles) ORDER BY id;
+-- phones and e-mails are personal data: keyed hashes compare, the
+-- ciphertext opens for a supervisor, and the read is recorded
+SELECT (SELECT phone_hash FROM ptx.org WHERE id = :b1) = (SELECT phone_hash FROM ptx.org WHERE id = :b2) AS same_phone_same_hash,
+       (SELECT email_hash FROM ptx.org WHERE id = :b3) = (SELECT email_hash FROM ptx.org WHERE id = :b4) AS same_email_same_hash;
+SELECT * FROM ptx.org_contact(:b1);
+SELECT count(*) AS reads_recorded FROM ptx.ledger_entry
+ WHERE kind = 'personal_data_read' AND relation = 'ptx.org' AND key::jsonb = jsonb_build_object('id', :b1);
 SELECT ptx.set_org_contact(:b6, phone => '12ab');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.set_org_contact(:b6, email => 'not an address');
@@ -73,13 +81,20 @@ SELECT ptx.set_org_contact(:b6, legal_rep_id_number => '150102198001010010');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.set_org_contact(-1, phone => '0471-6600000');
 \echo :LAST_ERROR_SQLSTATE
-UPDATE ptx.org SET phone = '0471-6600000' WHERE id = :b6;
+\set VERBOSITY terse
+UPDATE ptx.org SET phone_hash = '\x0471' WHERE id = :b6;
 \echo :LAST_ERROR_SQLSTATE
-UPDATE ptx.org SET email = 'Upper@Example.com' WHERE id = :b6;
+UPDATE ptx.org SET email_cipher = NULL WHERE id = :b3;
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 -- the ID number is nowhere in clear: not in the table, not in the ledger
 SELECT count(*) AS clear_id_numbers
   FROM ptx.ledger_entry e WHERE e.row_image::text LIKE '%' || regress_rid(1) || '%';
+SELECT count(*) AS clear_phones_or_emails
+  FROM ptx.ledger_entry e
+ WHERE e.row_image::text LIKE '%6612345%' OR e.row_image::text ILIKE '%example.com%';
+SELECT count(*) AS clear_in_org
+  FROM ptx.org o WHERE o::text LIKE '%6612345%' OR o::text ILIKE '%example.com%';
 SELECT count(*) AS hashed_in_ledger
   FROM ptx.ledger_entry e WHERE e.relation = 'ptx.org' AND e.row_image ->> 'legal_rep_id_hash' IS NOT NULL;
 
@@ -350,6 +365,8 @@ SELECT kind, event_on, evidence -> 'amount' AS amount FROM ptx.red_flag WHERE ev
 -- Privileges: supervisors and auditors read; supervisors and admins scan
 -- and dismiss; auditors change nothing; operators and the public see none.
 ------------------------------------------------------------------------
+-- Since 0.2.0 a supervisor's login acts for its department only (PX015 otherwise).
+SELECT ptx.add_staff('regress_ptx_supervisor', :sup) AS s \gset
 SET ROLE regress_ptx_supervisor;
 SELECT count(*) > 0 AS supervisor_reads FROM ptx.red_flag_status;
 SELECT ptx.scan_red_flags('2025-12-01', '2025-12-31') AS supervisor_scan;

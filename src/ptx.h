@@ -40,6 +40,7 @@
 #define ERRCODE_PTX_COMMITTEE_INVALID		MAKE_SQLSTATE('P','X','0','1','2')
 #define ERRCODE_PTX_DRAW_NOT_COMMITTED		MAKE_SQLSTATE('P','X','0','1','3')
 #define ERRCODE_PTX_EXTENSION_MISSING		MAKE_SQLSTATE('P','X','0','1','4')
+#define ERRCODE_PTX_OUTSIDE_JURISDICTION	MAKE_SQLSTATE('P','X','0','1','5')
 
 /* ptx.c: the business clock */
 extern TimestampTz ptx_now(void);

@@ -98,6 +98,7 @@ static const struct
 		"  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 		" WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure"
 		"   AND c.relkind = 'r'"
+		"   AND c.relpersistence <> 't'"	/* another session's are unreadable */
 		"   AND NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e"
 		"                    WHERE e.relation = ptx.ledger_relation_name(t.tgrelid)"
 		"                      AND (e.key::text) IS NULL"

@@ -12,6 +12,45 @@ COMMENT ON SCHEMA ptx_public IS 'ptx: public disclosure (信息公开), masked v
 REVOKE ALL ON SCHEMA ptx FROM PUBLIC;
 REVOKE ALL ON SCHEMA ptx_public FROM PUBLIC;
 
+-- A group role that already exists is taken over only if it is a plain
+-- group: a ptx_* role made beforehand with LOGIN, SUPERUSER, CREATEROLE,
+-- BYPASSRLS or REPLICATION, or itself a member of another role, would hand
+-- those rights to everyone ptx's grants reach (DESIGN.md §7, §11).  Its
+-- members (the people a DBA granted it to) are kept, and listed.
+DO $precheck$
+DECLARE
+    g record;
+    bad text;
+BEGIN
+    FOR g IN SELECT r.* FROM pg_catalog.pg_roles r
+              WHERE r.rolname IN ('ptx_admin', 'ptx_operator', 'ptx_supervisor', 'ptx_auditor', 'ptx_public')
+              ORDER BY r.rolname
+    LOOP
+        bad := pg_catalog.concat_ws(', ',
+                   CASE WHEN g.rolcanlogin THEN 'LOGIN' END,
+                   CASE WHEN g.rolsuper THEN 'SUPERUSER' END,
+                   CASE WHEN g.rolcreaterole THEN 'CREATEROLE' END,
+                   CASE WHEN g.rolbypassrls THEN 'BYPASSRLS' END,
+                   CASE WHEN g.rolreplication THEN 'REPLICATION' END,
+                   (SELECT 'member of ' || pg_catalog.string_agg(m.roleid::regrole::text, ', ' ORDER BY m.roleid::regrole::text)
+                      FROM pg_catalog.pg_auth_members m WHERE m.member = g.oid
+                     HAVING count(*) > 0));
+        IF bad <> '' THEN
+            RAISE EXCEPTION 'role % already exists with attributes ptx does not give it: %', g.rolname, bad
+                USING ERRCODE = '42501',
+                      DETAIL = pg_catalog.format('ptx grants %s to its users; a group role that can log in, has administrative attributes or inherits other roles would pass those on.', g.rolname),
+                      HINT = pg_catalog.format('Inspect the role; if it is yours, ALTER ROLE %I NOLOGIN NOSUPERUSER NOCREATEROLE NOBYPASSRLS NOREPLICATION and revoke the roles granted to it, or drop it, then create the extension again.', g.rolname);
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = g.oid) THEN
+            RAISE NOTICE 'role % already exists and has members: %', g.rolname,
+                (SELECT pg_catalog.string_agg(m.member::regrole::text, ', ' ORDER BY m.member::regrole::text)
+                   FROM pg_catalog.pg_auth_members m WHERE m.roleid = g.oid)
+                USING HINT = 'They keep the role and what ptx grants to it; revoke it from anyone who should not have it.';
+        END IF;
+    END LOOP;
+END
+$precheck$;
+
 DO $roles$
 DECLARE
     r text;

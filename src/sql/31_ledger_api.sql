@@ -12,11 +12,112 @@ COMMENT ON FUNCTION ptx.ledger_capture() IS
 -- SECURITY INVOKER on purpose: the C function writes the entry as the
 -- ledger's owner itself, and an invoker function records the caller's
 -- current_user rather than the function owner's (docs/reference/ledger.md).
-CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
+--
+-- Events that ptx itself trusts (DESIGN.md §11.3) are written by ptx's own
+-- code only, through ptx.ledger_event_internal, which is granted to no one:
+-- only the extension's owner, that is ptx's SECURITY DEFINER functions, can
+-- call it.  ptx.ledger_event takes application kinds and refuses the
+-- reserved ones with PX009.
+CREATE FUNCTION ptx.ledger_event_internal(kind text, relation text, key jsonb, payload jsonb)
     RETURNS bigint
     LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'ptx_ledger_event';
+COMMENT ON FUNCTION ptx.ledger_event_internal(text, text, jsonb, jsonb) IS
+    'internal: record an event of a kind ptx trusts (granted to no one)';
+
+CREATE FUNCTION ptx.ledger_reserved_kinds() RETURNS text[]
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'ptx_ledger_reserved_kinds';
+COMMENT ON FUNCTION ptx.ledger_reserved_kinds() IS
+    'event kinds that ptx writes and trusts (verification, draws, trails); ptx.ledger_event refuses them (PX009)';
+
+CREATE FUNCTION ptx.ledger_event(kind text, relation text, key jsonb, payload jsonb)
+    RETURNS bigint
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'ptx_ledger_app_event';
 COMMENT ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb) IS
-    'record an event without a row (transition, draw, sealed read, credit revocation) in the ledger; returns its seq';
+    'record an application event without a row (e.g. sealed read, credit revocation) in the ledger; returns its seq; kinds ptx writes itself are refused (PX009)';
+
+-- The capture trigger of ptx.track, attached with the ledger's rights
+-- (ptx.ledger_capture is granted to no one) for the table's owner.
+CREATE FUNCTION ptx.ledger_attach(rel oid) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    caller text := CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
+                        ELSE pg_catalog.current_setting('role') END;
+    owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
+BEGIN
+    IF owner IS NULL OR NOT pg_catalog.pg_has_role(caller, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of relation %', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text)
+            USING ERRCODE = '42501';
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
+        ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel::regclass);
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_attach(oid) IS
+    'internal to ptx.track: attach the capture trigger to a table the caller owns';
+
+-- The track event of ptx.track, written only while the table's capture
+-- trigger is new in the caller's own transaction: the event cannot be
+-- forged later to make a tracked table's rows look unlogged.
+CREATE FUNCTION ptx.ledger_track_event(rel oid, payload jsonb) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    t_xmin xid;
+    epoch bigint := (pg_catalog.pg_current_xact_id()::text::bigint >> 32) << 32;
+BEGIN
+    SELECT t.xmin INTO t_xmin FROM pg_catalog.pg_trigger t
+     WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger'
+       AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure;
+    IF t_xmin IS NULL
+       OR pg_catalog.pg_xact_status((epoch | t_xmin::text::bigint)::text::xid8) IS DISTINCT FROM 'in progress' THEN
+        RAISE EXCEPTION 'a track event is written by ptx.track only'
+            USING ERRCODE = 'PX009',
+                  DETAIL = pg_catalog.format('The capture trigger of %s was not created by this transaction.',
+                                             COALESCE(ptx.ledger_relation_name(rel), rel::text)),
+                  HINT = 'Bring a table under the ledger with ptx.track.';
+    END IF;
+    RETURN ptx.ledger_event_internal('track', ptx.ledger_relation_name(rel), NULL,
+        COALESCE(payload, '{}') || pg_catalog.jsonb_build_object('by', CASE WHEN pg_catalog.current_setting('role') = 'none'
+                                                                   THEN session_user ELSE pg_catalog.current_setting('role') END));
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_track_event(oid, jsonb) IS
+    'internal to ptx.track: the track event, refused unless the table''s capture trigger is new in this transaction';
+
+-- The untrack event of ptx.untrack, for the owner of a tracked table (the
+-- DROP TRIGGER that follows it in ptx.untrack is the owner's own).
+CREATE FUNCTION ptx.ledger_untrack_event(rel oid, payload jsonb) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    caller text := CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
+                        ELSE pg_catalog.current_setting('role') END;
+    owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
+BEGIN
+    IF owner IS NULL OR NOT pg_catalog.pg_has_role(caller, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of relation %', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text)
+            USING ERRCODE = '42501';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger'
+                      AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure) THEN
+        RAISE EXCEPTION 'table % is not tracked', COALESCE(ptx.ledger_relation_name(rel), rel::text)
+            USING ERRCODE = '55000';
+    END IF;
+    RETURN ptx.ledger_event_internal('untrack', ptx.ledger_relation_name(rel), NULL,
+        COALESCE(payload, '{}') || pg_catalog.jsonb_build_object('by', caller));
+END
+$$;
+COMMENT ON FUNCTION ptx.ledger_untrack_event(oid, jsonb) IS
+    'internal to ptx.untrack: the untrack event, for the owner of a tracked table';
 
 CREATE FUNCTION ptx.ledger_relation_name(rel oid) RETURNS text
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'ptx_ledger_relation_name_sql';
@@ -56,6 +157,12 @@ DECLARE
     n bigint := 0;
 BEGIN
     SELECT * INTO c FROM pg_catalog.pg_class WHERE oid = rel;
+    IF c.relpersistence = 't' THEN
+        RAISE EXCEPTION 'temporary table % cannot be tracked', rel
+            USING ERRCODE = '42809',
+                  DETAIL = 'A temporary table lives in one session: its rows could never be verified, and its capture would hold the ledger for every other session.',
+                  HINT = 'Track a permanent table.';
+    END IF;
     IF c.relkind NOT IN ('r', 'p') THEN
         RAISE EXCEPTION '% is not a table', rel
             USING ERRCODE = '42809',
@@ -79,17 +186,14 @@ BEGIN
         RAISE EXCEPTION 'table % is already tracked', rel
             USING ERRCODE = '42710';
     END IF;
-    EXECUTE pg_catalog.format(
-        'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
-        ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel);
+    PERFORM ptx.ledger_attach(rel);
     -- the starting point of every row, partition by partition
     FOR leaf IN SELECT rel::oid AS relid WHERE c.relkind = 'r' AND NOT c.relispartition
                 UNION
                 SELECT t.relid::oid FROM pg_catalog.pg_partition_tree(rel) t WHERE t.isleaf
                 ORDER BY 1
     LOOP
-        PERFORM ptx.ledger_event('track', ptx.ledger_relation_name(leaf.relid), NULL,
-                                 pg_catalog.jsonb_build_object('table', rel::text));
+        PERFORM ptx.ledger_track_event(leaf.relid, pg_catalog.jsonb_build_object('table', rel::text));
         n := n + ptx.ledger_snapshot(leaf.relid::regclass);
     END LOOP;
     RETURN n;
@@ -122,8 +226,7 @@ BEGIN
                 SELECT t.relid::oid FROM pg_catalog.pg_partition_tree(rel) t
                 ORDER BY 1
     LOOP
-        PERFORM ptx.ledger_event('untrack', ptx.ledger_relation_name(leaf.relid), NULL,
-                                 pg_catalog.jsonb_build_object('table', rel::text));
+        PERFORM ptx.ledger_untrack_event(leaf.relid, pg_catalog.jsonb_build_object('table', rel::text));
     END LOOP;
     EXECUTE pg_catalog.format('DROP TRIGGER ptx_ledger ON %s', rel);
 END
@@ -208,6 +311,7 @@ BEGIN
           JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
          WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
            AND c.relkind = 'r'
+           AND c.relpersistence <> 't'      -- another session's cannot be read
          ORDER BY 2
     LOOP
         IF r.keyexpr IS NULL THEN
@@ -435,8 +539,12 @@ COMMENT ON FUNCTION ptx.trail(text, jsonb) IS
 
 GRANT EXECUTE ON FUNCTION ptx.ledger_event(text, text, jsonb, jsonb)
     TO ptx_admin, ptx_operator, ptx_supervisor;
-GRANT EXECUTE ON FUNCTION ptx.ledger_capture(), ptx.ledger_snapshot(regclass),
-    ptx.track(regclass), ptx.untrack(regclass), ptx.seal() TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.ledger_snapshot(regclass),
+    ptx.track(regclass), ptx.untrack(regclass), ptx.seal(),
+    ptx.ledger_attach(oid), ptx.ledger_track_event(oid, jsonb),
+    ptx.ledger_untrack_event(oid, jsonb) TO ptx_admin;
+GRANT EXECUTE ON FUNCTION ptx.ledger_reserved_kinds()
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.ledger_relation_name(oid), ptx.in_extension_script()
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.digest()

@@ -74,7 +74,7 @@ BEGIN
                                WHERE e.relation = ptx.ledger_relation_name(d.objid)
                                  AND e.operation IN ('INSERT', 'UPDATE', 'DELETE', 'SNAPSHOT'))
     LOOP
-        PERFORM ptx.ledger_event('track', ptx.ledger_relation_name(cmd.objid), NULL,
+        PERFORM ptx.ledger_event_internal('track', ptx.ledger_relation_name(cmd.objid), NULL,
                                  '{"reason": "ALTER TABLE"}');
         PERFORM ptx.ledger_snapshot(cmd.objid::regclass);
     END LOOP;

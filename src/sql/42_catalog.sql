@@ -83,6 +83,7 @@ CREATE FUNCTION ptx.add_catalog_entry(code text, category text, region text,
                                       basis text DEFAULT NULL,
                                       kinds text[] DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -118,6 +119,7 @@ COMMENT ON FUNCTION ptx.catalog_current(date) IS
 
 CREATE FUNCTION ptx.end_catalog_entry(code text, last_day date, basis text) RETURNS bigint
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -291,6 +293,7 @@ CREATE FUNCTION ptx.register_project(code text, title text, category text, regio
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('register_project', region, pg_catalog.jsonb_build_object('code', code));
     INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id,
                              supervisor_id, amount, funding, method, kind)
     VALUES (register_project.code, register_project.title, register_project.category,

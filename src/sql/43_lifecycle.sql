@@ -348,6 +348,7 @@ CREATE FUNCTION ptx.announce(project_id bigint, bid_deadline timestamptz) RETURN
 DECLARE
     p ptx.project := ptx.project_lock(project_id);
 BEGIN
+    PERFORM ptx.check_centre('announce', project_id);
     IF p.state = 'announced' THEN
         RAISE EXCEPTION 'project % is already announced', p.code
             USING ERRCODE = 'PX003',
@@ -367,6 +368,7 @@ CREATE FUNCTION ptx.extend_deadline(project_id bigint, bid_deadline timestamptz)
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('extend_deadline', project_id);
     PERFORM ptx.project_lock(project_id);
     UPDATE ptx.project SET bid_deadline = extend_deadline.bid_deadline
      WHERE id = extend_deadline.project_id;
@@ -385,6 +387,7 @@ DECLARE
     n bigint;
     outcome text;
 BEGIN
+    PERFORM ptx.check_centre('open_bids', project_id);
     SELECT count(*) INTO n FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.status = 'valid';
     outcome := CASE WHEN n >= ptx.min_bids(p.id) THEN 'opened' ELSE 'failed' END;
@@ -404,6 +407,7 @@ CREATE FUNCTION ptx.start_evaluation(project_id bigint) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('start_evaluation', project_id);
     PERFORM ptx.project_lock(project_id, '{evaluating}');
     UPDATE ptx.project SET state = 'evaluating' WHERE id = start_evaluation.project_id;
 END
@@ -418,6 +422,7 @@ CREATE FUNCTION ptx.report_evaluation(project_id bigint) RETURNS void
 DECLARE
     p ptx.project := ptx.project_lock(project_id);
 BEGIN
+    PERFORM ptx.check_centre('report_evaluation', project_id);
     IF p.reported_at IS NOT NULL THEN
         RAISE EXCEPTION 'evaluation report of project % is already recorded', p.code
             USING ERRCODE = 'PX003',
@@ -439,6 +444,7 @@ DECLARE
     p ptx.project := ptx.project_lock(project_id, '{publicity}');
     max_n integer := ptx.setting('candidates.max');
 BEGIN
+    PERFORM ptx.check_centre('publish_candidates', project_id);
     IF COALESCE(cardinality(bidder_ids), 0) = 0 OR cardinality(bidder_ids) > max_n
        OR array_position(bidder_ids, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'project % needs between 1 and % candidates', p.code, max_n
@@ -467,8 +473,10 @@ CREATE FUNCTION ptx.award(project_id bigint, bidder_id bigint) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    p ptx.project := ptx.project_lock(project_id);
+    p ptx.project;
 BEGIN
+    PERFORM ptx.check_centre('award', project_id);
+    p := ptx.project_lock(project_id);
     IF p.state = 'awarded' AND p.winner_id IS DISTINCT FROM award.bidder_id THEN
         -- the winner set aside, the next candidate (条例 §55): the machine checks
         UPDATE ptx.project SET winner_id = award.bidder_id WHERE id = award.project_id;
@@ -492,6 +500,7 @@ CREATE FUNCTION ptx.terminate(project_id bigint, reason text) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('terminate', project_id);
     PERFORM ptx.project_lock(project_id, '{terminated}');
     UPDATE ptx.project SET state = 'terminated', state_note = terminate.reason
      WHERE id = terminate.project_id;
@@ -505,6 +514,7 @@ CREATE FUNCTION ptx.close_project(project_id bigint, note text DEFAULT NULL) RET
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('close_project', project_id);
     PERFORM ptx.project_lock(project_id, '{closed}');
     UPDATE ptx.project SET state = 'closed', state_note = close_project.note
      WHERE id = close_project.project_id;

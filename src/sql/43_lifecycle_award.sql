@@ -51,6 +51,7 @@ CREATE FUNCTION ptx.set_aside_candidate(project_id bigint, bidder_id bigint, cau
 DECLARE
     p ptx.project;
 BEGIN
+    PERFORM ptx.check_centre('set_aside_candidate', project_id);
     SELECT * INTO p FROM ptx.project WHERE id = set_aside_candidate.project_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'project % does not exist', COALESCE(set_aside_candidate.project_id::text, 'NULL')

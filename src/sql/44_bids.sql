@@ -341,6 +341,7 @@ DECLARE
     p ptx.project;
     bid_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('submit_bid', project_id);
     SELECT * INTO p FROM ptx.project WHERE id = submit_bid.project_id FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
@@ -378,6 +379,7 @@ CREATE FUNCTION ptx.withdraw_bid(project_id bigint, bidder_id bigint) RETURNS vo
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('withdraw_bid', project_id);
     IF EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = withdraw_bid.project_id)
        AND ptx.bid_sealing_mode(withdraw_bid.project_id) = 'bidder' THEN
         RAISE EXCEPTION 'project % takes bids encrypted by the bidder', project_id
@@ -401,6 +403,7 @@ CREATE FUNCTION ptx.reject_bid(project_id bigint, bidder_id bigint, reason text)
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('reject_bid', project_id);
     UPDATE ptx.bid b SET status = 'rejected', status_note = reject_bid.reason
       FROM ptx.project p
      WHERE p.id = reject_bid.project_id AND b.project_id = p.id AND b.round = p.round

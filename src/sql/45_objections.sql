@@ -330,6 +330,7 @@ CREATE FUNCTION ptx.file_objection(project_id bigint, complainant_id bigint, sta
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('file_objection', project_id);
     INSERT INTO ptx.objection (project_id, complainant_id, stage, body)
     VALUES (file_objection.project_id, file_objection.complainant_id, file_objection.stage,
             file_objection.body)
@@ -365,6 +366,7 @@ CREATE FUNCTION ptx.answer_objection(objection_id bigint, answer text) RETURNS v
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('answer_objection', (SELECT o.project_id FROM ptx.objection o WHERE o.id = objection_id));
     UPDATE ptx.objection o SET answer = answer_objection.answer WHERE o.id = objection_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'objection % does not exist', objection_id USING ERRCODE = '22023';
@@ -619,6 +621,7 @@ CREATE FUNCTION ptx.accept_complaint(complaint_id bigint, accepted boolean, note
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_jurisdiction('accept_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     IF suspend AND NOT accepted THEN
         RAISE EXCEPTION 'complaint % is not accepted and cannot suspend the project', complaint_id
             USING ERRCODE = '22023';
@@ -641,6 +644,7 @@ CREATE FUNCTION ptx.decide_complaint(complaint_id bigint, decision text) RETURNS
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_jurisdiction('decide_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     UPDATE ptx.complaint c SET decision = decide_complaint.decision WHERE c.id = complaint_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'complaint % does not exist', complaint_id USING ERRCODE = '22023';

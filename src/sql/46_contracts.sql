@@ -145,6 +145,7 @@ CREATE FUNCTION ptx.record_contract(project_id bigint, tenderee_id bigint, suppl
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('record_contract', COALESCE((SELECT p.region FROM ptx.project p WHERE p.id = record_contract.project_id), record_contract.region), pg_catalog.jsonb_build_object('project', project_id));
     INSERT INTO ptx.contract (project_id, tenderee_id, supplier_id, category, region, amount,
                               funding, signed_on, kind)
     VALUES (record_contract.project_id, record_contract.tenderee_id, record_contract.supplier_id,

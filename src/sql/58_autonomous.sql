@@ -29,7 +29,7 @@ CREATE FUNCTION ptx.record_read(kind text, relation text, key jsonb, payload jso
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RETURN ptx.autonomous_run(format('SELECT ptx.ledger_event(%L, %L, %L::jsonb, %L::jsonb)',
+    RETURN ptx.autonomous_run(format('SELECT ptx.ledger_event_internal(%L, %L, %L::jsonb, %L::jsonb)',
                                      kind, relation, key, payload))::bigint;
 END
 $$;

@@ -258,7 +258,7 @@ BEGIN
             new_draw_request.replaces_draw_id, new_draw_request.replaced_subject_id,
             new_draw_request.reason)
     RETURNING d.id INTO new_id;
-    PERFORM ptx.ledger_event('draw_requested', 'ptx.draw_request', jsonb_build_object('id', new_id),
+    PERFORM ptx.ledger_event_internal('draw_requested', 'ptx.draw_request', jsonb_build_object('id', new_id),
         jsonb_build_object('kind', kind, 'project_id', project_id, 'purpose', purpose,
                            'need', need, 'options', options,
                            'commitment', encode(sha256(s), 'hex'),
@@ -349,7 +349,7 @@ BEGIN
     PERFORM ptx.check_draw_not_cancelled(r.id);
 
     IF EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = r.id) THEN
-        PERFORM ptx.ledger_event('draw_result_read', 'ptx.draw_request', jsonb_build_object('id', r.id),
+        PERFORM ptx.ledger_event_internal('draw_result_read', 'ptx.draw_request', jsonb_build_object('id', r.id),
             jsonb_build_object('kind', r.kind, 'project_id', r.project_id));
     ELSE
         EXECUTE format('SELECT array_agg(t.seat ORDER BY t.seat), array_agg(t.subject_id ORDER BY t.seat),'
@@ -363,7 +363,7 @@ BEGIN
         SELECT r.id, u.seat, u.subject_id, u.role, u.assigned_to
           FROM unnest(seats, subjects, roles, assigned) AS u (seat, subject_id, role, assigned_to);
         -- the record of the execution: the pools and picks by their hashes
-        PERFORM ptx.ledger_event('draw_executed', 'ptx.draw_request', jsonb_build_object('id', r.id),
+        PERFORM ptx.ledger_event_internal('draw_executed', 'ptx.draw_request', jsonb_build_object('id', r.id),
             jsonb_build_object('kind', r.kind, 'project_id', r.project_id,
                                'pools', ptx.draw_pools_record(r.id),
                                'picks', COALESCE(cardinality(seats), 0),

@@ -323,6 +323,7 @@ CREATE FUNCTION ptx.set_expert_status(expert_id bigint, status text, suspended_u
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_region_supervisor('expert_' || COALESCE(status, 'status'), (SELECT e.region FROM ptx.expert e WHERE e.id = set_expert_status.expert_id), pg_catalog.jsonb_build_object('expert', expert_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.expert e WHERE e.id = set_expert_status.expert_id) THEN
         RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
     END IF;
@@ -369,6 +370,7 @@ CREATE FUNCTION ptx.record_expert_penalty(expert_id bigint, decided_on date, rea
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_region_supervisor('record_expert_penalty', (SELECT e.region FROM ptx.expert e WHERE e.id = record_expert_penalty.expert_id), pg_catalog.jsonb_build_object('expert', expert_id));
     INSERT INTO ptx.expert_penalty AS p (expert_id, decided_on, authority, reason)
     VALUES (record_expert_penalty.expert_id, record_expert_penalty.decided_on,
             record_expert_penalty.authority, record_expert_penalty.reason)

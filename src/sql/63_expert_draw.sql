@@ -337,6 +337,7 @@ DECLARE
     rules jsonb;
     existing record;
 BEGIN
+    PERFORM ptx.check_centre('request_expert_draw', project_id);
     PERFORM ptx.check_expert_need(need);
     rules := ptx.expert_draw_rules(p.id, options) || jsonb_build_object('round', p.round);
     -- One draw per need and round of a project (DESIGN.md §11.1): no two
@@ -493,6 +494,7 @@ CREATE FUNCTION ptx.execute_expert_draw(draw_id bigint)
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_centre('execute_expert_draw', (SELECT d.project_id FROM ptx.draw_request d WHERE d.id = execute_expert_draw.draw_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.draw_request d
                     WHERE d.id = execute_expert_draw.draw_id AND d.kind IN ('expert', 'replacement')) THEN
         RAISE EXCEPTION 'draw % is not an expert draw', draw_id USING ERRCODE = '22023';
@@ -564,6 +566,10 @@ CREATE PROCEDURE ptx.draw_experts(project_id bigint, need jsonb, options jsonb D
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- a procedure that commits cannot have a SET clause: the search path is
+    -- pinned for each of its transactions (a trojan operator in a writable
+    -- schema must not run with the caller's rights)
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     -- no SET clause and no SECURITY DEFINER: a procedure that commits
     -- cannot have them; every name is qualified
     IF draw_id IS NULL THEN
@@ -575,6 +581,7 @@ BEGIN
             USING ERRCODE = '22023';
     END IF;
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     PERFORM ptx.execute_draw(draw_id);
 END
 $$;

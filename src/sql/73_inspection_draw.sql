@@ -105,6 +105,7 @@ DECLARE
     existing ptx.inspection_draw_state;
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_jurisdiction('request_inspection_draw', supervisor_id, pg_catalog.jsonb_build_object('year', year));
     SELECT * INTO y FROM ptx.inspection_period(year);
     IF supervisor_id IS NULL OR NOT ptx.has_role(supervisor_id, 'supervisor') THEN
         RAISE EXCEPTION 'organisation % is not a supervisory department', COALESCE(supervisor_id::text, 'NULL')
@@ -240,6 +241,7 @@ CREATE FUNCTION ptx.execute_inspection_draw(draw_id bigint)
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM ptx.check_jurisdiction('execute_inspection_draw', (SELECT d.supervisor_id FROM ptx.inspection_draw d WHERE d.draw_id = execute_inspection_draw.draw_id), pg_catalog.jsonb_build_object('draw', draw_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.inspection_draw d WHERE d.draw_id = execute_inspection_draw.draw_id) THEN
         RAISE EXCEPTION 'draw % is not an inspection draw', draw_id
             USING ERRCODE = '22023',
@@ -329,8 +331,13 @@ CREATE PROCEDURE ptx.draw_inspection(year int, supervisor_id bigint, ratio numer
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    -- a procedure that commits cannot have a SET clause: the search path is
+    -- pinned for each of its transactions (a trojan operator in a writable
+    -- schema must not run with the caller's rights)
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     draw_id := ptx.request_inspection_draw(year, supervisor_id, ratio);
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     PERFORM ptx.execute_draw(draw_id);
 END
 $$;

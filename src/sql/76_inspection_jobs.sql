@@ -43,7 +43,7 @@ CREATE PROCEDURE ptx.run_annual_inspections(year int DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    y int := COALESCE(year, pg_catalog.date_part('year', ptx.now())::int - 1);
+    y int;
     departments bigint[];
     dept bigint;
     d bigint;
@@ -54,10 +54,16 @@ DECLARE
     existing int := 0;
     failed int := 0;
 BEGIN
+    -- a procedure that commits cannot have a SET clause: the search path is
+    -- pinned for each of its transactions (a trojan operator in a writable
+    -- schema must not run with the caller's rights)
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    y := COALESCE(year, pg_catalog.date_part('year', ptx.now())::int - 1);
     -- the year's agency business from the projects themselves, whatever was
     -- loaded with triggers off
     PERFORM ptx.rebuild_agency_business_year(y);
     COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     departments := ARRAY(SELECT ptx.inspection_departments(y));
     FOREACH dept IN ARRAY departments LOOP
         SELECT x.draw_id, x.executed INTO d, done
@@ -68,6 +74,7 @@ BEGIN
             VALUES (y, dept, d, 'exists');
             existing := existing + 1;
             COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
             CONTINUE;
         END IF;
         state := NULL;
@@ -78,6 +85,7 @@ BEGIN
                 GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
             END;
             COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         END IF;
         IF state IS NULL THEN
             BEGIN
@@ -99,6 +107,7 @@ BEGIN
                       HINT = 'See ptx.inspection_run; after fixing the cause, CALL ptx.run_annual_inspections(' || y || ') again.';
         END IF;
         COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
     RAISE NOTICE 'inspection draws for %: % drawn, % already done, % failed', y, drawn, existing, failed;
 END

@@ -50,8 +50,10 @@ CREATE FUNCTION ptx.red_flags_shared_contact(from_date date, to_date date)
               FROM ptx.bid b
               JOIN ptx.org o ON o.id = b.bidder_id
              CROSS JOIN LATERAL (VALUES
-                   ('phone', o.phone, o.phone),
-                   ('email', o.email, o.email),
+                   -- personal data: compared by keyed hash, never shown
+                   -- (ptx.org_contact() opens it, and records the read)
+                   ('phone', pg_catalog.encode(o.phone_hash, 'hex'), 'personal data: ptx.org_contact()'),
+                   ('email', pg_catalog.encode(o.email_hash, 'hex'), 'personal data: ptx.org_contact()'),
                    ('address', ptx.normalize_address(o.address), o.address),
                    ('legal_rep', pg_catalog.encode(o.legal_rep_id_hash, 'hex'), o.legal_rep_name)
                  ) i(field, value, shown)

@@ -80,4 +80,35 @@ SELECT o.name FROM ptx.supervisors_of('construction', '150203') s JOIN ptx.org o
 SELECT ptx.add_org('91150100MA0N00000X', '错误代码公司', '150100', '{bidder}');
 \set ON_ERROR_STOP 1
 \set SHOW_CONTEXT errors
+
+-- 机构工作人员: every login acts for its organisation (DESIGN.md §11.4).
+-- One login per person, mapped by an administrator to the department or
+-- trading centre it works for.
+\o /dev/null
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT * FROM (VALUES ('demo_zhang', 'ptx_supervisor'), ('demo_wang', 'ptx_supervisor'),
+                                 ('demo_li', 'ptx_operator')) v(login, grp) LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.login) THEN
+      EXECUTE format('CREATE ROLE %I LOGIN', r.login);
+    END IF;
+    EXECUTE format('GRANT %I TO %I', r.grp, r.login);
+  END LOOP;
+END $$;
+SELECT ptx.add_staff('demo_zhang', (SELECT id FROM demo_dept WHERE region = '150100' AND category = 'construction'));
+SELECT ptx.add_staff('demo_wang', (SELECT id FROM demo_dept WHERE region = '150200' AND category = 'construction'));
+SELECT ptx.add_staff('demo_li', (SELECT id FROM ptx.org WHERE 'centre' = ANY (roles) AND region = '150000'));
+\o
+\echo '== Logins and the organisations they act for (机构工作人员)'
+SELECT s.member AS login, o.name AS organisation, o.region, s.valid_from
+  FROM ptx.staff s JOIN ptx.org o ON o.id = s.org_id ORDER BY s.id;
+\echo '== 包头市住房和城乡建设局 tries to appoint an inspector of 呼和浩特市住房和城乡建设局: refused (PX015)'
+\set ON_ERROR_STOP 0
+\set SHOW_CONTEXT never
+SET ROLE demo_wang;
+SELECT ptx.add_inspector((SELECT o.id FROM ptx.org o WHERE o.region = '150100' AND o.name = '呼和浩特市住房和城乡建设局'), '检查员甲');
+RESET ROLE;
+\set ON_ERROR_STOP 1
+\set SHOW_CONTEXT errors
 RESET ptx.fake_now;

@@ -29,7 +29,7 @@ $node->safe_psql('src', q{
 	SELECT ptx.grant_jurisdiction(1, 'construction', '150000');
 	SELECT ptx.register_project('P1', '学校', 'construction', '150100', 2, 1000000, 1);
 	INSERT INTO ptx.category VALUES ('forest', '林权交易', 'forest rights');
-	SELECT ptx.ledger_event('transition', 'ptx.project', '{"id": 1}', '{"to": "announced"}');
+	SELECT ptx.ledger_event('state_note', 'ptx.project', '{"id": 1}', '{"to": "announced"}');
 	CREATE SCHEMA shop;
 	CREATE TABLE shop.invoice (no int PRIMARY KEY, amount numeric);
 	INSERT INTO shop.invoice VALUES (1, 10), (2, 20);

@@ -71,7 +71,7 @@ is($centre->safe_psql('region_150400', q{SELECT code FROM ptx.project}), 'P1',
 $region->safe_psql('trading', q{
 	SET ptx.block_max_entries = 7;
 	SELECT ptx.register_project('P2', '医院', 'construction', '150400', 2, 2000000, 1);
-	SELECT ptx.ledger_event('transition', 'ptx.project', '{"id": 2}', '{"to": "announced"}');
+	SELECT ptx.ledger_event('state_note', 'ptx.project', '{"id": 2}', '{"to": "announced"}');
 	SELECT ptx.seal();
 });
 $region->wait_for_catchup('region_150400');
