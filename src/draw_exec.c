@@ -24,6 +24,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -459,6 +460,7 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 	int			nseated = 0;
 	int			nlabels = 0;
 	int			total_k = 0;
+	int			sum;
 	int			max_per_group = 0;
 	int			offset = 0;
 	int			npicked = 0;
@@ -497,10 +499,18 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("need %d has a negative pool size or count", i + 1)));
+		if (size > npool - offset)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pool sizes do not add up to the %d candidates of the pool", npool)));
 		offset += size;
-		if (offset > npool)
-			break;
-		total_k += k;
+
+		/*
+		 * A need never gets more picks than its pool holds (a larger count
+		 * is refused below, PX007, with the need's label), so the picks are
+		 * bounded by npool and the sum cannot overflow.
+		 */
+		total_k += Min(k, size);
 	}
 	if (offset != npool)
 		ereport(ERROR,
@@ -530,8 +540,20 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 		label_d = array_elements(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, "labels",
 								 &nlabels, &label_null);
 
+	/*
+	 * total_k <= npool (checked above) and both arrays were deconstructed,
+	 * so they fit in memory; still check the sum before allocating by it.
+	 */
+	if (pg_add_s32_overflow(nseated, total_k, &sum) ||
+		pg_add_s32_overflow(sum, 1, &sum) ||
+		!AllocSizeIsValid(sizeof(int64) * (Size) sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a draw with %d seated members and %d picks is too large",
+						nseated, total_k)));
+
 	rule.max_per_group = group_d != NULL ? max_per_group : 0;
-	rule.groups = palloc(sizeof(int64) * (nseated + total_k + 1));
+	rule.groups = palloc(sizeof(int64) * (Size) sum);
 	rule.ngroups = 0;
 	for (i = 0; i < nseated; i++)
 		rule.groups[rule.ngroups++] = DatumGetInt64(seated_d[i]);

@@ -223,7 +223,8 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 	 * eligible pool is one merge.
 	 */
 	eligible = palloc(sizeof(int64) * (ninspectors > 0 ? ninspectors : 1));
-	chosen = palloc(sizeof(int64) * per_agency);
+	/* per_agency > ninspectors is refused below, before any pick */
+	chosen = palloc(sizeof(int64) * (Min(per_agency, ninspectors) + 1));
 	seat = nagencies;
 	for (i = 0; i < nagencies; i++)
 	{

@@ -1122,7 +1122,11 @@ ptx_ledger_snapshot_relation(Oid relid)
 	MemoryContext rowcxt,
 				old;
 
-	rel = table_open(relid, AccessShareLock);
+	rel = try_table_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
 	if (rel->rd_rel->relkind != RELKIND_RELATION)
 	{
 		/* partitioned tables hold no rows; their partitions do */

@@ -34,6 +34,7 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -226,6 +227,22 @@ seal_wait_for_writers(Oid entry_relid)
 	}
 }
 
+/*
+ * The number of the block after *block_no.  The sealer never writes block
+ * PG_INT64_MAX + 1: numbers wrapping round to negative ones would break the
+ * chain's order (verification reports any block below 1).
+ */
+static void
+seal_next_block_no(int64 *block_no)
+{
+	if (pg_add_s64_overflow(*block_no, 1, block_no))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ledger block numbers are exhausted"),
+				 errdetail("The last block is numbered %lld, the largest bigint.",
+						   (long long) PG_INT64_MAX),
+				 errhint("A block of that number was not written by the sealer; run ptx.verify() to find how it came there.")));
+}
 
 static void
 seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
@@ -347,7 +364,8 @@ ptx_ledger_seal(bool baseline)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bytea	   *h;
 
-		block_no = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)) + 1;
+		block_no = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		seal_next_block_no(&block_no);
 		prev_last = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
 		h = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
 		if (!isnull && VARSIZE_ANY_EXHDR(h) == PTX_LEDGER_HASH_LEN)
@@ -397,7 +415,7 @@ ptx_ledger_seal(bool baseline)
 								 prev_hash, new_hash);
 				memcpy(prev_hash, new_hash, PTX_LEDGER_HASH_LEN);
 				blocks++;
-				block_no++;
+				seal_next_block_no(&block_no);
 				first_seq = last_entry_seq + 1;
 				count = 0;
 			}

@@ -904,7 +904,8 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	expected_no = from_block;
 
 	/* blocks, from the anchor (the block before from_block) on */
-	ledger_scan_begin(&bs, ptx_ledger_block_relid(false), from_block - 1);
+	ledger_scan_begin(&bs, ptx_ledger_block_relid(false),
+					  from_block > 1 ? from_block - 1 : PG_INT64_MIN);
 	block_atts(RelationGetDescr(bs.heap), &ba);
 	if (from_block > 1)
 	{
@@ -962,7 +963,16 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		block_no = DatumGetInt64(slot->tts_values[ba.block_no]);
 		if (block_no < from_block)
 		{
-			/* from_block = 1 reads no anchor; skip anything below it */
+			/*
+			 * from_block = 1 reads no anchor and scans from the smallest
+			 * number: a block numbered below 1 was not written by the sealer
+			 * (which starts at 1 and refuses to wrap round).  Report it and
+			 * check its successors as if it were not there.
+			 */
+			if (from_block == 1)
+				report(&v, true, block_no, false, 0, "block_missing",
+					   psprintf("Block %lld has a number below 1: blocks are numbered from 1 on, so it is not part of the chain.",
+								(long long) block_no));
 			MemoryContextSwitchTo(old);
 			continue;
 		}
