@@ -70,6 +70,7 @@
 #include "utils/float.h"
 
 #include "ptx.h"
+#include "canonical.h"
 #include "ledger.h"
 
 /* ---------------------------------------------------------------------
@@ -120,6 +121,7 @@ typedef struct LedgerRelInfo
 	int			nkeys;
 	char	  **keynames;
 	bool		direct;			/* every column renders directly */
+	int			settings;		/* canonical.c: what to_jsonb() depends on */
 	int			ncols;
 	LedgerColumn *cols;			/* live columns in jsonb key order */
 	int			project_col;	/* in cols, -1 if none */
@@ -128,8 +130,8 @@ typedef struct LedgerRelInfo
 static HTAB *relinfo_hash = NULL;
 static bool callbacks_registered = false;
 
-/* UTC, for row images */
-static pg_tz *utc_tz = NULL;
+/* the UTC offset of timestamps in row images (JsonEncodeDateTime) */
+static const int utc_offset = 0;
 
 /* to_jsonb(record), called through fmgr with a fake argument expression */
 static FmgrInfo to_jsonb_finfo;
@@ -268,9 +270,11 @@ ptx_ledger_seq_relid(bool missing_ok)
  * ---------------------------------------------------------------------
  */
 static Jsonb *
-row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc)
+row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc, int settings)
 {
 	Datum		composite;
+	Jsonb	   *result;
+	int			nestlevel;
 
 	if (!to_jsonb_ready)
 	{
@@ -289,37 +293,14 @@ row_to_jsonb(HeapTuple tuple, TupleDesc tupdesc)
 
 	/*
 	 * The image must not depend on the writer's session settings, or
-	 * ptx.verify() would see a change where there is none: timestamps in
-	 * UTC, intervals, floats and bytea in PostgreSQL's default styles
-	 * (ptx.verify_rows() renders current rows with the same settings).
+	 * ptx.verify() would see a change where there is none: the settings the
+	 * columns' types depend on take their canonical values (canonical.c),
+	 * which ptx.verify_rows() renders current rows with too.
 	 */
-	if (utc_tz == NULL)
-		utc_tz = pg_tzset("UTC");
-	{
-		pg_tz	   *save_tz = session_timezone;
-		int			save_intervalstyle = IntervalStyle;
-		int			save_float_digits = extra_float_digits;
-		int			save_bytea_output = bytea_output;
-		Jsonb	   *result;
-
-		PG_TRY();
-		{
-			session_timezone = utc_tz;
-			IntervalStyle = INTSTYLE_POSTGRES;
-			extra_float_digits = 1;
-			bytea_output = BYTEA_OUTPUT_HEX;
-			result = DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
-		}
-		PG_FINALLY();
-		{
-			session_timezone = save_tz;
-			IntervalStyle = save_intervalstyle;
-			extra_float_digits = save_float_digits;
-			bytea_output = save_bytea_output;
-		}
-		PG_END_TRY();
-		return result;
-	}
+	nestlevel = ptx_canonical_begin(settings);
+	result = DatumGetJsonbP(FunctionCall1(&to_jsonb_finfo, composite));
+	ptx_canonical_end(nestlevel);
+	return result;
 }
 
 /*
@@ -358,6 +339,7 @@ relinfo_plan_columns(LedgerRelInfo *info, TupleDesc desc)
 	info->cols = palloc0(sizeof(LedgerColumn) * Max(desc->natts, 1));
 	info->ncols = 0;
 	info->direct = true;
+	info->settings = 0;
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -368,6 +350,7 @@ relinfo_plan_columns(LedgerRelInfo *info, TupleDesc desc)
 			continue;
 		col->attidx = i;
 		col->typid = att->atttypid;
+		info->settings |= ptx_canonical_mask_for_type(att->atttypid);
 		col->name = pstrdup(NameStr(att->attname));
 		col->namelen = strlen(col->name);
 		switch (att->atttypid)
@@ -480,8 +463,11 @@ render_value(StringInfo buf, LedgerColumn *col, Datum value)
 			{
 				char		tmp[MAXDATELEN + 1];
 
-				/* session_timezone is UTC here (row_image_direct) */
-				JsonEncodeDateTime(tmp, value, col->typid, NULL);
+				/*
+				 * In UTC whatever the session's TimeZone: the text to_jsonb()
+				 * prints under the canonical settings (canonical.c).
+				 */
+				JsonEncodeDateTime(tmp, value, col->typid, &utc_offset);
 				escape_json(buf, tmp);
 			}
 			break;
@@ -524,38 +510,26 @@ row_image_direct(LedgerRelInfo *info, HeapTuple tuple, TupleDesc desc,
 	int		   *end = palloc(sizeof(int) * Max(info->ncols, 1));
 	StringInfoData img;
 	StringInfoData kbuf;
-	pg_tz	   *save_tz = session_timezone;
 	int			i;
 	bool		first;
 
 	heap_deform_tuple(tuple, desc, values, nulls);
 	initStringInfo(&img);
 	appendStringInfoChar(&img, '{');
-	if (utc_tz == NULL)
-		utc_tz = pg_tzset("UTC");
-	PG_TRY();
+	for (i = 0; i < info->ncols; i++)
 	{
-		session_timezone = utc_tz;
-		for (i = 0; i < info->ncols; i++)
-		{
-			LedgerColumn *col = &info->cols[i];
+		LedgerColumn *col = &info->cols[i];
 
-			if (i > 0)
-				appendBinaryStringInfo(&img, ", ", 2);
-			appendBinaryStringInfo(&img, col->label, col->labellen);
-			start[i] = img.len;
-			if (nulls[col->attidx])
-				appendBinaryStringInfo(&img, "null", 4);
-			else
-				render_value(&img, col, values[col->attidx]);
-			end[i] = img.len;
-		}
+		if (i > 0)
+			appendBinaryStringInfo(&img, ", ", 2);
+		appendBinaryStringInfo(&img, col->label, col->labellen);
+		start[i] = img.len;
+		if (nulls[col->attidx])
+			appendBinaryStringInfo(&img, "null", 4);
+		else
+			render_value(&img, col, values[col->attidx]);
+		end[i] = img.len;
 	}
-	PG_FINALLY();
-	{
-		session_timezone = save_tz;
-	}
-	PG_END_TRY();
 	appendStringInfoChar(&img, '}');
 
 	initStringInfo(&kbuf);
@@ -1025,7 +999,7 @@ write_row_entry(const char *operation, Relation rel, HeapTuple tuple)
 						 &has_project, &project_id);
 	else
 	{
-		Jsonb	   *jimage = row_to_jsonb(tuple, RelationGetDescr(rel));
+		Jsonb	   *jimage = row_to_jsonb(tuple, RelationGetDescr(rel), info->settings);
 
 		image = jsonb_text(jimage);
 		key = jsonb_text(key_from_image(jimage, info));
