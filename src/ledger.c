@@ -902,6 +902,32 @@ text_datum(PtxLedgerText t, bool *null)
 }
 
 /*
+ * Takes ROW EXCLUSIVE on ptx.ledger_entry, which the sealer relies on being
+ * held before a seq is drawn (seal.c), and returns the OIDs of the table
+ * and of its sequence as they are under the lock.  Taking the lock accepts
+ * invalidation messages, and any relcache invalidation of the ledger (an
+ * ANALYZE of it, by autovacuum too) resets the cached OIDs: they are read
+ * again after the lock, never used from before it.
+ */
+static Oid
+ledger_lock_entry(Oid *seq_relid)
+{
+	for (;;)
+	{
+		Oid			entry_relid = ptx_ledger_entry_relid(false);
+
+		LockRelationOid(entry_relid, RowExclusiveLock);
+		if (ptx_ledger_entry_relid(false) == entry_relid)
+		{
+			*seq_relid = ptx_ledger_seq_relid(false);
+			return entry_relid;
+		}
+		/* the ledger was dropped and created again meanwhile */
+		UnlockRelationOid(entry_relid, RowExclusiveLock);
+	}
+}
+
+/*
  * Writes one entry; returns its seq.  operation is INSERT, UPDATE, DELETE,
  * SNAPSHOT or EVENT; kind is the event kind (NULL for rows).
  */
@@ -915,18 +941,16 @@ ledger_write_entry(const char *operation, const char *kind,
 	StringInfoData buf;
 	uint8		hash[PTX_LEDGER_HASH_LEN];
 	Oid			entry_relid;
+	Oid			seq_relid;
 	Datum		values[PTX_LEDGER_ENTRY_NATTS];
 	bool		nulls[PTX_LEDGER_ENTRY_NATTS];
 	bytea	   *hashbytes;
 
-	entry_relid = ptx_ledger_entry_relid(false);
-
-	/* the sealer relies on this lock being taken before seq is drawn */
-	LockRelationOid(entry_relid, RowExclusiveLock);
+	entry_relid = ledger_lock_entry(&seq_relid);
 
 	memset(&f, 0, sizeof(f));
 	f.xid = U64FromFullTransactionId(GetTopFullTransactionId());
-	f.seq = nextval_internal(cached_seq_relid, false);
+	f.seq = nextval_internal(seq_relid, false);
 	f.logged_at = GetCurrentTimestamp();
 	f.business_at = ptx_now();
 	f.session_user_name = cstr_text(GetUserNameFromId(GetSessionUserId(), false));
