@@ -13,13 +13,16 @@
  *		waiting for locks, and only once the ledger's sequence has been used;
  *		see worker.c).
  *	 3. It reads L, the last value handed out by ptx.ledger_seq.
- *	 4. It waits until every transaction holding a lock on ptx.ledger_entry
- *		that conflicts with SHARE has ended.  Writers take ROW EXCLUSIVE on
- *		ptx.ledger_entry before drawing a seq (ledger.c), and keep it to
- *		their end, so once they are gone no entry with seq <= L can still
- *		commit: the set of entries with seq <= L is final.
+ *	 4. It waits until every transaction holding ROW EXCLUSIVE on
+ *		ptx.ledger_seq has ended.  Writers take it in nextval(), before
+ *		drawing a seq, and keep it to their end, so once they are gone no
+ *		entry with seq <= L can still commit: the set of entries with
+ *		seq <= L is final.  VACUUM and ANALYZE of the ledger do not lock the
+ *		sequence and are not waited for.
  *	 5. It seals exactly the committed entries with seq in (previous L, L],
- *		in seq order, in blocks of at most ptx.block_max_entries entries.
+ *		in seq order, in blocks of at most ptx.block_max_entries entries,
+ *		and commits synchronously whatever synchronous_commit says, so that
+ *		no block is seen before it is durable.
  *
  * A block is (block_no, first_seq, last_seq, entry_count, merkle_root,
  * prev_hash, block_hash, sealed_at); block_hash covers all the others
@@ -210,14 +213,25 @@ seal_last_value(void)
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-/* Waits until no transaction that may still commit an entry is running. */
+/*
+ * Waits until no transaction that may still commit an entry is running.
+ *
+ * A writer draws its seq with nextval(), which takes ROW EXCLUSIVE on
+ * ptx.ledger_seq before drawing and keeps it to the end of its transaction.
+ * So the transactions holding that lock are exactly those that may still
+ * commit an entry with a seq already handed out.  Nothing else takes a lock
+ * on the sequence that conflicts with SHARE: VACUUM and ANALYZE of the
+ * ledger (SHARE UPDATE EXCLUSIVE on ptx.ledger_entry), autovacuum among
+ * them, no longer hold the sealer up.  Our own transaction is never among
+ * them (ptx_ledger_seal() refuses to run in a transaction that wrote).
+ */
 static void
-seal_wait_for_writers(Oid entry_relid)
+seal_wait_for_writers(Oid seq_relid)
 {
 	LOCKTAG		tag;
 	VirtualTransactionId *vxids;
 
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, entry_relid);
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, seq_relid);
 	vxids = GetLockConflicts(&tag, ShareLock, NULL);
 	while (VirtualTransactionIdIsValid(*vxids))
 	{
@@ -318,8 +332,8 @@ ptx_ledger_baseline(void)
 int64
 ptx_ledger_seal(bool baseline)
 {
-	Oid			entry_relid;
 	Oid			block_relid;
+	Oid			seq_relid;
 	int			rc;
 	bool		isnull;
 	int64		last_value;
@@ -342,8 +356,36 @@ ptx_ledger_seal(bool baseline)
 				 errdetail("A transaction snapshot taken before the wait would miss entries committed during it."),
 				 errhint("Call ptx.seal() in its own transaction.")));
 
-	entry_relid = ptx_ledger_entry_relid(false);
+	(void) ptx_ledger_entry_relid(false);
 	block_relid = ptx_ledger_block_relid(false);
+	seq_relid = ptx_ledger_seq_relid(false);
+
+	/*
+	 * A transaction that has drawn a seq would wait for itself here, or
+	 * deadlock with a sealer that waits for it while holding the block
+	 * table's lock (the workers): refuse it plainly.
+	 */
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, seq_relid);
+		if (LockHeldByMe(&tag, RowExclusiveLock))
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("ptx.seal() cannot run in a transaction that has written ledger entries"),
+					 errdetail("The sealer waits for every transaction that can still commit an entry, this one too."),
+					 errhint("Commit first, then call ptx.seal() in a transaction of its own.")));
+	}
+
+	/*
+	 * A block must be durable before anyone can see it (ptx.digest(),
+	 * ptx_public.ledger_block): with synchronous_commit = off a crash could
+	 * lose a block already published, and the same number would be sealed
+	 * again with another hash.  The sealing transaction commits
+	 * synchronously, which also flushes the entries it seals.
+	 */
+	(void) set_config_option("synchronous_commit", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -353,7 +395,7 @@ ptx_ledger_seal(bool baseline)
 		(void) seal_baseline(false);
 	last_value = seal_last_value();
 
-	seal_wait_for_writers(entry_relid);
+	seal_wait_for_writers(seq_relid);
 
 	memset(prev_hash, 0, sizeof(prev_hash));
 	rc = SPI_execute_plan(seal_plan(SQ_LAST_BLOCK), NULL, NULL, false, 0);
