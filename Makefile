@@ -11,8 +11,6 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" ptx.control)
 
 MODULE_big  = ptx
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-# libcrypto: the ledger's verification hashes with OpenSSL directly
-SHLIB_LINK  += -lcrypto
 
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = ptx--$(EXTVERSION).sql

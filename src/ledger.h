@@ -91,6 +91,16 @@ extern size_t ptx_ledger_serialize_entry_into(char *dst, const PtxLedgerEntryFie
 extern void ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryFields *f);
 extern void ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b);
 extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
+
+/* many hashes through one context (ledger_format.c) */
+typedef struct PtxLedgerHasher
+{
+	struct pg_cryptohash_ctx *ctx;
+} PtxLedgerHasher;
+extern void ptx_ledger_hasher_begin(PtxLedgerHasher *h);
+extern void ptx_ledger_hasher_hash(PtxLedgerHasher *h, const void *data, size_t len,
+								   uint8 *out);
+extern void ptx_ledger_hasher_end(PtxLedgerHasher *h);
 extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
 
@@ -100,7 +110,6 @@ extern int64 ptx_ledger_unix_micros(TimestampTz ts);
  */
 #define PTX_LEDGER_ENTRY_NATTS		16
 extern int	ptx_ledger_entry_layout_diff(TupleDesc desc);
-extern void ptx_ledger_entry_deform(HeapTuple tuple, Datum *values, bool *isnull);
 
 /* ledger.c: OIDs of the ledger's relations, InvalidOid when ptx is absent */
 extern Oid	ptx_ledger_entry_relid(bool missing_ok);
