@@ -95,5 +95,27 @@ ROLLBACK;
 SELECT ptx.seal() AS sealed;
 SELECT count(*) AS findings FROM ptx.verify();
 
+-- entries are inserted around the executor: what the executor would do
+-- for the table (CHECK constraints) is done, what it cannot do (triggers)
+-- is refused rather than skipped
+BEGIN;
+SET LOCAL session_replication_role = replica;
+ALTER TABLE ptx.ledger_entry ADD CONSTRAINT regress_no_forbidden CHECK (kind <> 'forbidden');
+SELECT ptx.ledger_event('allowed', NULL, NULL, '{}') > 0 AS logged;
+SELECT ptx.ledger_event('forbidden', NULL, NULL, '{}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+CREATE FUNCTION pg_temp.regress_noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+CREATE TRIGGER regress_noop AFTER INSERT ON ptx.ledger_entry
+    FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.regress_noop();
+SELECT ptx.ledger_event('triggered', NULL, NULL, '{}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT ptx.ledger_event('after', NULL, NULL, '{}') > 0 AS logged;
+SELECT ptx.seal() AS sealed;
+SELECT count(*) AS findings FROM ptx.verify();
+
 DROP ROLE regress_ptx_bounds_auditor;
 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET ptx.seal_worker', current_database()); END $$;

@@ -46,6 +46,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/prs2lock.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -153,6 +155,9 @@ typedef struct LedgerInsertState
 	int			nindexes;
 	Oid		   *indexoids;
 	IndexInfo **indexinfos;
+	int			nchecks;		/* the table's CHECK constraints */
+	char	  **checknames;
+	ExprState **checks;
 } LedgerInsertState;
 
 static LedgerInsertState insert_state;
@@ -774,10 +779,19 @@ client_addr_init(void)
  * relcache invalidation of the table or of one of its indexes (ALTER
  * EXTENSION UPDATE, DROP EXTENSION).
  *
- * Going around the executor skips the table's CHECK constraints and insert
- * triggers: ledger_write_entry() builds only rows that meet the checks, and
- * the ledger has no insert trigger (32_ledger_guard.sql).  A partitioned
- * ledger would need its partition routing here.
+ * Going around the executor must not skip anything the executor would do
+ * for this table, so insert_state_build() checks what the table has:
+ *
+ * - it must be a plain table (no partition routing here), without INSERT
+ *	 triggers (row or statement) and without INSERT rules: the ledger has
+ *	 none (32_ledger_guard.sql), and one added later is refused, not skipped;
+ * - its CHECK constraints are compiled here and evaluated for every entry,
+ *	 and its NOT NULL columns checked, as ExecConstraints() would;
+ * - exclusion constraints are refused (only the executor checks them);
+ *	 unique indexes are checked by index_insert() itself.
+ *
+ * Row-level security does not apply: entries are written by the ledger's
+ * own code whatever the caller, and the table's owner is not subject to it.
  */
 static void
 insert_state_build(Relation rel)
@@ -794,6 +808,32 @@ insert_state_build(Relation rel)
 				 errmsg("table ptx.ledger_entry does not have the columns this version of ptx writes"),
 				 errdetail("Column %d differs from what the ledger's library expects.", differs + 1),
 				 errhint("Bring the extension up to date with ALTER EXTENSION ptx UPDATE.")));
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table ptx.ledger_entry must be a plain table"),
+				 errdetail("Ledger entries are inserted without the executor, which alone routes rows to partitions.")));
+	if (rel->trigdesc != NULL &&
+		(rel->trigdesc->trig_insert_before_row || rel->trigdesc->trig_insert_after_row ||
+		 rel->trigdesc->trig_insert_instead_row || rel->trigdesc->trig_insert_before_statement ||
+		 rel->trigdesc->trig_insert_after_statement || rel->trigdesc->trig_insert_new_table))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table ptx.ledger_entry has an INSERT trigger"),
+				 errdetail("Ledger entries are inserted without the executor, which alone fires triggers."),
+				 errhint("Drop the trigger: the ledger's own guards are UPDATE, DELETE and TRUNCATE triggers.")));
+	if (rel->rd_rules != NULL)
+	{
+		int			r;
+
+		for (r = 0; r < rel->rd_rules->numLocks; r++)
+			if (rel->rd_rules->rules[r]->event == CMD_INSERT)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("table ptx.ledger_entry has an INSERT rule"),
+						 errdetail("Ledger entries are inserted without the rewriter.")));
+	}
 
 	if (insert_state.cxt != NULL)
 	{
@@ -835,9 +875,51 @@ insert_state_build(Relation rel)
 		i++;
 		index_close(irel, NoLock);
 	}
+	/* the CHECK constraints, as ExecRelCheck() compiles them */
+	if (rel->rd_att->constr != NULL && rel->rd_att->constr->num_check > 0)
+	{
+		TupleConstr *constr = rel->rd_att->constr;
+
+		insert_state.nchecks = constr->num_check;
+		insert_state.checknames = palloc(sizeof(char *) * constr->num_check);
+		insert_state.checks = palloc(sizeof(ExprState *) * constr->num_check);
+		for (i = 0; i < constr->num_check; i++)
+		{
+			Expr	   *expr = (Expr *) stringToNode(constr->check[i].ccbin);
+
+			insert_state.checknames[i] = pstrdup(constr->check[i].ccname);
+			insert_state.checks[i] = ExecPrepareExpr(expression_planner(expr),
+													 insert_state.estate);
+		}
+	}
 	MemoryContextSwitchTo(old);
 	insert_state.relid = RelationGetRelid(rel);
 	insert_state.valid = true;
+}
+
+/* NOT NULL and CHECK constraints of the entry in insert_state.slot */
+static void
+ledger_check_constraints(Relation rel, bool *isnull)
+{
+	ExprContext *econtext = GetPerTupleExprContext(insert_state.estate);
+	TupleDesc	desc = insert_state.tupdesc;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (TupleDescAttr(desc, i)->attnotnull && isnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							NameStr(TupleDescAttr(desc, i)->attname),
+							RelationGetRelationName(rel))));
+	econtext->ecxt_scantuple = insert_state.slot;
+	for (i = 0; i < insert_state.nchecks; i++)
+		if (!ExecCheck(insert_state.checks[i], econtext))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("new row for relation \"%s\" violates check constraint \"%s\"",
+							RelationGetRelationName(rel), insert_state.checknames[i]),
+					 errtableconstraint(rel, insert_state.checknames[i])));
 }
 
 static void
@@ -850,13 +932,14 @@ ledger_insert(Oid relid, Datum *values, bool *isnull)
 	if (!insert_state.valid || insert_state.relid != relid)
 		insert_state_build(rel);
 	tuple = heap_form_tuple(insert_state.tupdesc, values, isnull);
+	ExecStoreHeapTuple(tuple, insert_state.slot, false);
+	ledger_check_constraints(rel, isnull);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
 
 	if (insert_state.nindexes > 0)
 	{
 		ExprContext *econtext = GetPerTupleExprContext(insert_state.estate);
 
-		ExecStoreHeapTuple(tuple, insert_state.slot, false);
 		econtext->ecxt_scantuple = insert_state.slot;
 		for (i = 0; i < insert_state.nindexes; i++)
 		{
@@ -879,9 +962,9 @@ ledger_insert(Oid relid, Datum *values, bool *isnull)
 						 false, ii);
 			index_close(irel, NoLock);
 		}
-		ExecClearTuple(insert_state.slot);
-		ResetExprContext(econtext);
 	}
+	ExecClearTuple(insert_state.slot);
+	ResetExprContext(GetPerTupleExprContext(insert_state.estate));
 	heap_freetuple(tuple);
 	table_close(rel, NoLock);
 
