@@ -51,6 +51,7 @@
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -122,6 +123,7 @@ typedef struct LedgerRelInfo
 	char	   *name;			/* schema.table, quoted as needed */
 	int			nkeys;
 	char	  **keynames;
+	AttrNumber *keyattnums;		/* the primary key's columns */
 	bool		direct;			/* every column renders directly */
 	int			settings;		/* canonical.c: what to_jsonb() depends on */
 	int			ncols;
@@ -652,11 +654,13 @@ relinfo_get(Relation rel)
 
 		info->nkeys = idx->rd_index->indnkeyatts;
 		info->keynames = palloc(sizeof(char *) * info->nkeys);
+		info->keyattnums = palloc(sizeof(AttrNumber) * info->nkeys);
 		for (i = 0; i < info->nkeys; i++)
 		{
 			AttrNumber	att = idx->rd_index->indkey.values[i];
 
 			info->keynames[i] = pstrdup(NameStr(TupleDescAttr(desc, att - 1)->attname));
+			info->keyattnums[i] = att;
 		}
 		index_close(idx, AccessShareLock);
 		info->name = pstrdup(quote_qualified_identifier(nspname, RelationGetRelationName(rel)));
@@ -1117,6 +1121,35 @@ write_row_entry(const char *operation, Relation rel, HeapTuple tuple)
 					   has_project, project_id);
 }
 
+/*
+ * Whether an UPDATE changed the row's primary key.  Binary-equal key
+ * columns are unchanged; any other difference is a change (a value equal
+ * but stored differently renders differently in the key too).
+ */
+static bool
+key_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	LedgerRelInfo *info = relinfo_get(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < info->nkeys; i++)
+	{
+		AttrNumber	att = info->keyattnums[i];
+		Form_pg_attribute a = TupleDescAttr(desc, att - 1);
+		bool		oldnull,
+					newnull;
+		Datum		oldval = heap_getattr(oldtup, att, desc, &oldnull);
+		Datum		newval = heap_getattr(newtup, att, desc, &newnull);
+
+		if (oldnull != newnull)
+			return true;
+		if (!oldnull && !datumIsEqual(oldval, newval, a->attbyval, a->attlen))
+			return true;
+	}
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(ptx_ledger_capture);
 
 Datum
@@ -1139,7 +1172,16 @@ ptx_ledger_capture(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(ev))
 		write_row_entry("INSERT", td->tg_relation, td->tg_trigtuple);
 	else if (TRIGGER_FIRED_BY_UPDATE(ev))
+	{
+		/*
+		 * A new primary key: the row is gone under its old key, and the
+		 * ledger says so with a DELETE of the old image before the UPDATE
+		 * under the new key, so that verification never misses the old key.
+		 */
+		if (key_changed(td->tg_relation, td->tg_trigtuple, td->tg_newtuple))
+			write_row_entry("DELETE", td->tg_relation, td->tg_trigtuple);
 		write_row_entry("UPDATE", td->tg_relation, td->tg_newtuple);
+	}
 	else if (TRIGGER_FIRED_BY_DELETE(ev))
 		write_row_entry("DELETE", td->tg_relation, td->tg_trigtuple);
 	else
