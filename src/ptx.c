@@ -12,7 +12,9 @@
 #include "utils/guc.h"
 
 #include "clock.h"
-#include "ledger.h"
+#include "seal.h"
+#include "verify.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 

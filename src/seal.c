@@ -49,6 +49,7 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "seal.h"
 
 static int	block_max_entries = 10000;
 static int	seal_max_lag = 60;

@@ -64,6 +64,7 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "verify.h"
 
 static int	verify_progress = 1000;
 

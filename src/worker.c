@@ -53,6 +53,8 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "seal.h"
+#include "worker.h"
 
 #define PTX_SEAL_MAX_DBS		256
 #define PTX_SEAL_RECHECK_MS		5000
