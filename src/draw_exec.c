@@ -34,6 +34,7 @@
 #include "utils/lsyscache.h"
 
 #include "ptx.h"
+#include "args.h"
 #include "draw.h"
 
 PG_FUNCTION_INFO_V1(ptx_strong_random_bytes);
@@ -221,8 +222,6 @@ line_hash_final(LineHash *h)
 	return out;
 }
 
-static Datum *array_elements(ArrayType *arr, Oid elemtype, const char *what, int *n, bool **nulls);
-
 /*
  * ptx.draw_groups_hash(groups bigint[]) → bytea
  *
@@ -241,7 +240,7 @@ ptx_draw_groups_hash(PG_FUNCTION_ARGS)
 	int			i;
 	LineHash	h;
 
-	elems = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "groups", &n, &nulls);
+	elems = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "groups", &n, &nulls);
 	line_hash_init(&h, "the groups of a draw pool");
 	for (i = 0; i < n; i++)
 	{
@@ -284,10 +283,10 @@ ptx_draw_picks_hash(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the picks of a draw need seats, subjects, roles and assignments")));
-	seats = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT4OID, "seats", &nseats, NULL);
-	subjects = array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "subjects", &nsubjects, NULL);
-	roles = array_elements(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "roles", &nroles, NULL);
-	assigned = array_elements(PG_GETARG_ARRAYTYPE_P(3), INT8OID, "assignments", &nassigned,
+	seats = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(0), INT4OID, "seats", &nseats, NULL);
+	subjects = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "subjects", &nsubjects, NULL);
+	roles = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "roles", &nroles, NULL);
+	assigned = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(3), INT8OID, "assignments", &nassigned,
 							  &assigned_null);
 	if (nsubjects != nseats || nroles != nseats || nassigned != nseats)
 		ereport(ERROR,
@@ -397,37 +396,6 @@ picked_before(const int64 *picked, int npicked, int64 id)
 	return false;
 }
 
-/* deconstructs an int4[] or int8[] argument, refusing NULL elements */
-static Datum *
-array_elements(ArrayType *arr, Oid elemtype, const char *what, int *n, bool **nulls)
-{
-	Datum	   *elems;
-	bool	   *isnull;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what)));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &isnull, n);
-	if (nulls != NULL)
-		*nulls = isnull;
-	else
-	{
-		int			i;
-
-		for (i = 0; i < *n; i++)
-			if (isnull[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("%s cannot contain NULL", what)));
-	}
-	return elems;
-}
-
 /*
  * ptx.draw_pick_needs(seed bytea, pool bigint[], sizes int[], counts int[],
  *                     groups bigint[], max_per_group int,
@@ -475,16 +443,11 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a draw needs a seed, a pool, pool sizes and counts")));
 	seed = PG_GETARG_BYTEA_PP(0);
-	if (VARSIZE_ANY_EXHDR(seed) < 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a draw seed must have at least 16 bytes"),
-				 errdetail("The seed has %d bytes; draws use 32 bytes from pg_strong_random().",
-						   (int) VARSIZE_ANY_EXHDR(seed))));
+	ptx_check_seed(seed);
 
-	pool_d = array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "a draw pool", &npool, NULL);
-	size_d = array_elements(PG_GETARG_ARRAYTYPE_P(2), INT4OID, "pool sizes", &nneeds, NULL);
-	count_d = array_elements(PG_GETARG_ARRAYTYPE_P(3), INT4OID, "counts", &ncounts, NULL);
+	pool_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "a draw pool", &npool, NULL);
+	size_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(2), INT4OID, "pool sizes", &nneeds, NULL);
+	count_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(3), INT4OID, "counts", &ncounts, NULL);
 	if (ncounts != nneeds)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -519,7 +482,7 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(4))
 	{
-		group_d = array_elements(PG_GETARG_ARRAYTYPE_P(4), INT8OID, "groups",
+		group_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(4), INT8OID, "groups",
 								 &ngroup_elems, &group_null);
 		if (ngroup_elems != npool)
 			ereport(ERROR,
@@ -534,10 +497,10 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the limit per group cannot be negative")));
 	if (!PG_ARGISNULL(6))
-		seated_d = array_elements(PG_GETARG_ARRAYTYPE_P(6), INT8OID, "seated groups",
+		seated_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(6), INT8OID, "seated groups",
 								  &nseated, NULL);
 	if (!PG_ARGISNULL(7))
-		label_d = array_elements(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, "labels",
+		label_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, "labels",
 								 &nlabels, &label_null);
 
 	/*

@@ -50,6 +50,7 @@
 #include "ptx.h"
 #include "ledger.h"
 #include "seal.h"
+#include "spi_plan.h"
 
 static int	block_max_entries = 10000;
 static int	seal_max_lag = 60;
@@ -132,27 +133,11 @@ static const struct
 
 static SPIPlanPtr seal_plans[SQ_COUNT];
 
-/*
- * The kept plan of a query.  A plan whose tables were dropped (DROP
- * EXTENSION) is analysed again from its text when next used.
- */
 static SPIPlanPtr
 seal_plan(SealQuery q)
 {
-	if (seal_plans[q] == NULL)
-	{
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(seal_queries[q].sql, seal_queries[q].nargs,
-						   (Oid *) seal_queries[q].argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for a sealer query: %s",
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for a sealer query");
-		seal_plans[q] = plan;
-	}
-	return seal_plans[q];
+	return ptx_spi_plan(&seal_plans[q], seal_queries[q].sql, seal_queries[q].nargs,
+						seal_queries[q].argtypes, "a sealer query");
 }
 
 /*
