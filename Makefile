@@ -11,6 +11,8 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" ptx.control)
 
 MODULE_big  = ptx
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# libcrypto: SHA-256 through OpenSSL's EVP interface (src/sha256.c)
+SHLIB_LINK  += -lcrypto
 
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = ptx--$(EXTVERSION).sql

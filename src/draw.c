@@ -22,6 +22,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "sha256.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -45,7 +46,6 @@ ptx_draw_stream_init(PtxDrawStream *s, const uint8 *seed, int seedlen)
 static void
 draw_next_block(PtxDrawStream *s)
 {
-	pg_cryptohash_ctx *ctx;
 	uint8		counter[8];
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	int			i;
@@ -53,21 +53,10 @@ draw_next_block(PtxDrawStream *s)
 	for (i = 0; i < 8; i++)
 		counter[i] = (uint8) (s->block >> (56 - 8 * i));
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, s->seed, s->seedlen) < 0 ||
-		pg_cryptohash_update(ctx, counter, sizeof(counter)) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-	{
-		const char *why = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute the draw stream"),
-				 errdetail("SHA-256 failed: %s.", why)));
-	}
-	pg_cryptohash_free(ctx);
+	ptx_sha256_begin();
+	ptx_sha256_update(s->seed, s->seedlen);
+	ptx_sha256_update(counter, sizeof(counter));
+	ptx_sha256_final(digest);
 
 	for (i = 0; i < (int) lengthof(s->values); i++)
 	{

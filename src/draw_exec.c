@@ -24,6 +24,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "sha256.h"
 #include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -75,14 +76,12 @@ ptx_strong_random_bytes(PG_FUNCTION_ARGS)
 static void
 pool_digest(const int64 *ids, int n, uint8 *digest)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	uint8		buf[8 * 256];
 	int			i;
 	int			used = 0;
-	bool		ok;
 
-	ok = pg_cryptohash_init(ctx) >= 0;
-	for (i = 0; ok && i < n; i++)
+	ptx_sha256_begin();
+	for (i = 0; i < n; i++)
 	{
 		uint64		v = (uint64) ids[i];
 		int			b;
@@ -91,25 +90,13 @@ pool_digest(const int64 *ids, int n, uint8 *digest)
 			buf[used++] = (uint8) (v >> (56 - 8 * b));
 		if (used == sizeof(buf))
 		{
-			ok = pg_cryptohash_update(ctx, buf, used) >= 0;
+			ptx_sha256_update(buf, used);
 			used = 0;
 		}
 	}
-	if (ok && used > 0)
-		ok = pg_cryptohash_update(ctx, buf, used) >= 0;
-	if (ok)
-		ok = pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) >= 0;
-	if (!ok)
-	{
-		const char *why = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute the hash of a draw pool"),
-				 errdetail("SHA-256 failed: %s.", why)));
-	}
-	pg_cryptohash_free(ctx);
+	if (used > 0)
+		ptx_sha256_update(buf, used);
+	ptx_sha256_final(digest);
 }
 
 /*
@@ -166,34 +153,20 @@ ptx_draw_pool_sorted(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
-/* SHA-256 of text lines, fed piecewise; errors name what was hashed */
+/*
+ * SHA-256 of text lines, fed piecewise (sha256.c: one such hash at a time,
+ * nothing else hashes between its lines)
+ */
 typedef struct LineHash
 {
-	pg_cryptohash_ctx *ctx;
 	StringInfoData buf;
-	const char *what;
 } LineHash;
 
 static void
-line_hash_fail(LineHash *h)
+line_hash_init(LineHash *h, const char *what pg_attribute_unused())
 {
-	const char *why = pg_cryptohash_error(h->ctx);
-
-	pg_cryptohash_free(h->ctx);
-	ereport(ERROR,
-			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-			 errmsg("could not compute the hash of %s", h->what),
-			 errdetail("SHA-256 failed: %s.", why)));
-}
-
-static void
-line_hash_init(LineHash *h, const char *what)
-{
-	h->what = what;
-	h->ctx = pg_cryptohash_create(PG_SHA256);
 	initStringInfo(&h->buf);
-	if (pg_cryptohash_init(h->ctx) < 0)
-		line_hash_fail(h);
+	ptx_sha256_begin();
 }
 
 /* hands the buffered lines to the hash once they pass 8 kB, or at the end */
@@ -202,8 +175,7 @@ line_hash_flush(LineHash *h, bool force)
 {
 	if (h->buf.len > 0 && (force || h->buf.len >= 8192))
 	{
-		if (pg_cryptohash_update(h->ctx, (uint8 *) h->buf.data, h->buf.len) < 0)
-			line_hash_fail(h);
+		ptx_sha256_update(h->buf.data, h->buf.len);
 		resetStringInfo(&h->buf);
 	}
 }
@@ -215,9 +187,7 @@ line_hash_final(LineHash *h)
 
 	line_hash_flush(h, true);
 	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	if (pg_cryptohash_final(h->ctx, (uint8 *) VARDATA(out), PG_SHA256_DIGEST_LENGTH) < 0)
-		line_hash_fail(h);
-	pg_cryptohash_free(h->ctx);
+	ptx_sha256_final((uint8 *) VARDATA(out));
 	pfree(h->buf.data);
 	return out;
 }

@@ -92,15 +92,6 @@ extern void ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryField
 extern void ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b);
 extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
 
-/* many hashes through one context (ledger_format.c) */
-typedef struct PtxLedgerHasher
-{
-	struct pg_cryptohash_ctx *ctx;
-} PtxLedgerHasher;
-extern void ptx_ledger_hasher_begin(PtxLedgerHasher *h);
-extern void ptx_ledger_hasher_hash(PtxLedgerHasher *h, const void *data, size_t len,
-								   uint8 *out);
-extern void ptx_ledger_hasher_end(PtxLedgerHasher *h);
 extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
 

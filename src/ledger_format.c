@@ -14,21 +14,18 @@
  * microseconds since 1970-01-01 00:00:00 UTC in decimal, hashes as their
  * raw 32 bytes.  Fields are written straight into a buffer sized beforehand.
  *
- * Hashes are SHA-256 through PostgreSQL's pg_cryptohash API, the one
- * hashing path of ptx (the draws use it too): the server's own choice of
- * implementation (OpenSSL's EVP, or its fallback), tracked by the resource
- * owner so that an error never leaks a context.
+ * Hashes are SHA-256 through sha256.c, the one hashing path of ptx.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "common/cryptohash.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 
 #include "ptx.h"
 #include "ledger.h"
+#include "sha256.h"
 
 /* what a serialization takes besides its text fields, with a spare byte */
 #define ENTRY_FIXED_BYTES \
@@ -159,55 +156,11 @@ ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b)
 	buf->data[buf->len] = '\0';
 }
 
-static void
-hasher_failed(pg_cryptohash_ctx *ctx)
-{
-	const char *why = ctx ? pg_cryptohash_error(ctx) : "out of memory";
-
-	ereport(ERROR,
-			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-			 errmsg("could not compute a ledger hash: %s", why)));
-}
-
-/*
- * A hasher for many hashes in a row (verification, a Merkle tree): one
- * context, set up once and initialised again for each hash, which costs far
- * less than a context per hash.  It belongs to the current resource owner,
- * which frees it if an error comes before ptx_ledger_hasher_end().
- */
-void
-ptx_ledger_hasher_begin(PtxLedgerHasher *h)
-{
-	h->ctx = pg_cryptohash_create(PG_SHA256);
-	if (h->ctx == NULL)
-		hasher_failed(NULL);
-}
-
-void
-ptx_ledger_hasher_hash(PtxLedgerHasher *h, const void *data, size_t len, uint8 *out)
-{
-	if (pg_cryptohash_init(h->ctx) < 0 ||
-		pg_cryptohash_update(h->ctx, (const uint8 *) data, len) < 0 ||
-		pg_cryptohash_final(h->ctx, out, PTX_LEDGER_HASH_LEN) < 0)
-		hasher_failed(h->ctx);
-}
-
-void
-ptx_ledger_hasher_end(PtxLedgerHasher *h)
-{
-	pg_cryptohash_free(h->ctx);
-	h->ctx = NULL;
-}
-
-/* one SHA-256 */
+/* one SHA-256 (sha256.c) */
 void
 ptx_ledger_sha256(const void *data, size_t len, uint8 *out)
 {
-	PtxLedgerHasher h;
-
-	ptx_ledger_hasher_begin(&h);
-	ptx_ledger_hasher_hash(&h, data, len, out);
-	ptx_ledger_hasher_end(&h);
+	ptx_sha256(data, len, out);
 }
 
 /*
@@ -220,10 +173,8 @@ ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
 {
 	uint8		node[1 + 2 * PTX_LEDGER_HASH_LEN];
 	int64		bytes = 0;
-	PtxLedgerHasher h;
 
 	Assert(n >= 1);
-	ptx_ledger_hasher_begin(&h);
 	node[0] = PTX_LEDGER_NODE_PREFIX;
 	while (n > 1)
 	{
@@ -233,7 +184,7 @@ ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
 		for (i = 0; i + 1 < n; i += 2)
 		{
 			memcpy(node + 1, hashes + i * PTX_LEDGER_HASH_LEN, 2 * PTX_LEDGER_HASH_LEN);
-			ptx_ledger_hasher_hash(&h, node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
+			ptx_sha256(node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
 			bytes += sizeof(node);
 			m++;
 		}
@@ -245,7 +196,6 @@ ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
 		}
 		n = m;
 	}
-	ptx_ledger_hasher_end(&h);
 	memcpy(root, hashes, PTX_LEDGER_HASH_LEN);
 	return bytes;
 }

@@ -313,7 +313,6 @@ typedef struct Verifier
 	MemoryContext rowcxt;		/* detoasted values of one entry */
 	int64		entries;
 	int64		bytes;
-	PtxLedgerHasher hasher;		/* one hashing context for all entries */
 } Verifier;
 
 /*
@@ -457,7 +456,7 @@ check_entry(Verifier *v, EntrySource *src, const Datum *values,
 		return;
 	}
 	len = entry_serialize(v, values, nulls);
-	ptx_ledger_hasher_hash(&v->hasher, v->buf, len, computed);
+	ptx_ledger_sha256(v->buf, len, computed);
 	v->bytes += len;
 	v->entries++;
 	if (stored_ok && memcmp(computed, e->stored, PTX_LEDGER_HASH_LEN) == 0)
@@ -836,7 +835,6 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	INSTR_TIME_SET_CURRENT(start);
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&v, 0, sizeof(v));
-	ptx_ledger_hasher_begin(&v.hasher);
 	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	v.ic.cxt = CurrentMemoryContext;
 	v.bufsize = 1024;
@@ -996,7 +994,7 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		bf.sealed_at = slot->tts_isnull[ba.sealed_at] ? 0 : DatumGetTimestampTz(slot->tts_values[ba.sealed_at]);
 		resetStringInfo(&buf);
 		ptx_ledger_serialize_block(&buf, &bf);
-		ptx_ledger_hasher_hash(&v.hasher, buf.data, buf.len, computed);
+		ptx_ledger_sha256(buf.data, buf.len, computed);
 		v.bytes += buf.len;
 		if (!hash_ok || memcmp(computed, stored_hash, PTX_LEDGER_HASH_LEN) != 0)
 			report(&v, true, block_no, false, 0, "block_hash",
@@ -1034,7 +1032,6 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		}
 	}
 	entry_source_end(&src);
-	ptx_ledger_hasher_end(&v.hasher);
 
 	if (last_progress > 0)
 	{
