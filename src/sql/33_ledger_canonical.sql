@@ -6,4 +6,5 @@ CREATE FUNCTION ptx.ledger_canonical_settings() RETURNS text[]
     AS 'MODULE_PATHNAME', 'ptx_ledger_canonical_settings';
 COMMENT ON FUNCTION ptx.ledger_canonical_settings() IS
     'the settings (name=value) under which ledger row images are rendered, whatever the session has set';
+REVOKE ALL ON FUNCTION ptx.ledger_canonical_settings() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.ledger_canonical_settings() TO ptx_admin, ptx_auditor;

@@ -34,6 +34,7 @@ END
 $$;
 COMMENT ON FUNCTION ptx.ledger_refuse_replicated() IS
     'refuses UPDATE, DELETE and TRUNCATE of ledger tables that arrive by logical replication (PX009); enabled ALWAYS';
+REVOKE ALL ON FUNCTION ptx.ledger_refuse_replicated() FROM PUBLIC;
 
 CREATE TRIGGER ledger_entry_replica_guard BEFORE UPDATE OR DELETE ON ptx.ledger_entry
     FOR EACH ROW EXECUTE FUNCTION ptx.ledger_refuse_replicated();
