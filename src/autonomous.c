@@ -53,6 +53,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "ptx.h"
 #include "autonomous.h"
 
 #define PTX_AUTONOMOUS_MAGIC		0x50545841

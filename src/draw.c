@@ -22,12 +22,14 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "sha256.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "funcapi.h"
 
 #include "ptx.h"
+#include "args.h"
 #include "draw.h"
 
 void
@@ -44,7 +46,6 @@ ptx_draw_stream_init(PtxDrawStream *s, const uint8 *seed, int seedlen)
 static void
 draw_next_block(PtxDrawStream *s)
 {
-	pg_cryptohash_ctx *ctx;
 	uint8		counter[8];
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	int			i;
@@ -52,21 +53,10 @@ draw_next_block(PtxDrawStream *s)
 	for (i = 0; i < 8; i++)
 		counter[i] = (uint8) (s->block >> (56 - 8 * i));
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, s->seed, s->seedlen) < 0 ||
-		pg_cryptohash_update(ctx, counter, sizeof(counter)) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-	{
-		const char *why = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute the draw stream"),
-				 errdetail("SHA-256 failed: %s.", why)));
-	}
-	pg_cryptohash_free(ctx);
+	ptx_sha256_begin();
+	ptx_sha256_update(s->seed, s->seedlen);
+	ptx_sha256_update(counter, sizeof(counter));
+	ptx_sha256_final(digest);
 
 	for (i = 0; i < (int) lengthof(s->values); i++)
 	{
@@ -150,47 +140,17 @@ cmp_int64(const void *a, const void *b)
 int64 *
 ptx_draw_sorted_pool(ArrayType *pool, int *n)
 {
-	Datum	   *elems;
-	bool	   *nulls;
-	int			count;
-	int64	   *ids;
+	int64	   *ids = ptx_array_int64(pool, "a draw pool", n);
 	int			i;
 
-	if (ARR_ELEMTYPE(pool) != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("a draw pool must be an array of bigint")));
-	deconstruct_array(pool, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &count);
-	ids = palloc(sizeof(int64) * (count > 0 ? count : 1));
-	for (i = 0; i < count; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("a draw pool cannot contain NULL")));
-		ids[i] = DatumGetInt64(elems[i]);
-	}
-	qsort(ids, count, sizeof(int64), cmp_int64);
-	for (i = 1; i < count; i++)
+	qsort(ids, *n, sizeof(int64), cmp_int64);
+	for (i = 1; i < *n; i++)
 		if (ids[i] == ids[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("a draw pool cannot contain candidate %lld twice",
 							(long long) ids[i])));
-	*n = count;
 	return ids;
-}
-
-static void
-check_seed(bytea *seed)
-{
-	if (VARSIZE_ANY_EXHDR(seed) < 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a draw seed must have at least 16 bytes"),
-				 errdetail("The seed has %d bytes; draws use 32 bytes from pg_strong_random().",
-						   (int) VARSIZE_ANY_EXHDR(seed))));
 }
 
 PG_FUNCTION_INFO_V1(ptx_draw_sample);
@@ -216,7 +176,7 @@ ptx_draw_sample(PG_FUNCTION_ARGS)
 	int			got;
 	int			i;
 
-	check_seed(seed);
+	ptx_check_seed(seed);
 	if (k < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -256,7 +216,7 @@ ptx_draw_stream_values(PG_FUNCTION_ARGS)
 	PtxDrawStream s;
 	int			i;
 
-	check_seed(seed);
+	ptx_check_seed(seed);
 	if (count < 0 || count > 1000000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

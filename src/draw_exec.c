@@ -24,6 +24,8 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "sha256.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -33,6 +35,7 @@
 #include "utils/lsyscache.h"
 
 #include "ptx.h"
+#include "args.h"
 #include "draw.h"
 
 PG_FUNCTION_INFO_V1(ptx_strong_random_bytes);
@@ -73,14 +76,12 @@ ptx_strong_random_bytes(PG_FUNCTION_ARGS)
 static void
 pool_digest(const int64 *ids, int n, uint8 *digest)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	uint8		buf[8 * 256];
 	int			i;
 	int			used = 0;
-	bool		ok;
 
-	ok = pg_cryptohash_init(ctx) >= 0;
-	for (i = 0; ok && i < n; i++)
+	ptx_sha256_begin();
+	for (i = 0; i < n; i++)
 	{
 		uint64		v = (uint64) ids[i];
 		int			b;
@@ -89,25 +90,13 @@ pool_digest(const int64 *ids, int n, uint8 *digest)
 			buf[used++] = (uint8) (v >> (56 - 8 * b));
 		if (used == sizeof(buf))
 		{
-			ok = pg_cryptohash_update(ctx, buf, used) >= 0;
+			ptx_sha256_update(buf, used);
 			used = 0;
 		}
 	}
-	if (ok && used > 0)
-		ok = pg_cryptohash_update(ctx, buf, used) >= 0;
-	if (ok)
-		ok = pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) >= 0;
-	if (!ok)
-	{
-		const char *why = pg_cryptohash_error(ctx);
-
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute the hash of a draw pool"),
-				 errdetail("SHA-256 failed: %s.", why)));
-	}
-	pg_cryptohash_free(ctx);
+	if (used > 0)
+		ptx_sha256_update(buf, used);
+	ptx_sha256_final(digest);
 }
 
 /*
@@ -164,34 +153,20 @@ ptx_draw_pool_sorted(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
-/* SHA-256 of text lines, fed piecewise; errors name what was hashed */
+/*
+ * SHA-256 of text lines, fed piecewise (sha256.c: one such hash at a time,
+ * nothing else hashes between its lines)
+ */
 typedef struct LineHash
 {
-	pg_cryptohash_ctx *ctx;
 	StringInfoData buf;
-	const char *what;
 } LineHash;
 
 static void
-line_hash_fail(LineHash *h)
+line_hash_init(LineHash *h, const char *what pg_attribute_unused())
 {
-	const char *why = pg_cryptohash_error(h->ctx);
-
-	pg_cryptohash_free(h->ctx);
-	ereport(ERROR,
-			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-			 errmsg("could not compute the hash of %s", h->what),
-			 errdetail("SHA-256 failed: %s.", why)));
-}
-
-static void
-line_hash_init(LineHash *h, const char *what)
-{
-	h->what = what;
-	h->ctx = pg_cryptohash_create(PG_SHA256);
 	initStringInfo(&h->buf);
-	if (pg_cryptohash_init(h->ctx) < 0)
-		line_hash_fail(h);
+	ptx_sha256_begin();
 }
 
 /* hands the buffered lines to the hash once they pass 8 kB, or at the end */
@@ -200,8 +175,7 @@ line_hash_flush(LineHash *h, bool force)
 {
 	if (h->buf.len > 0 && (force || h->buf.len >= 8192))
 	{
-		if (pg_cryptohash_update(h->ctx, (uint8 *) h->buf.data, h->buf.len) < 0)
-			line_hash_fail(h);
+		ptx_sha256_update(h->buf.data, h->buf.len);
 		resetStringInfo(&h->buf);
 	}
 }
@@ -213,14 +187,10 @@ line_hash_final(LineHash *h)
 
 	line_hash_flush(h, true);
 	SET_VARSIZE(out, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	if (pg_cryptohash_final(h->ctx, (uint8 *) VARDATA(out), PG_SHA256_DIGEST_LENGTH) < 0)
-		line_hash_fail(h);
-	pg_cryptohash_free(h->ctx);
+	ptx_sha256_final((uint8 *) VARDATA(out));
 	pfree(h->buf.data);
 	return out;
 }
-
-static Datum *array_elements(ArrayType *arr, Oid elemtype, const char *what, int *n, bool **nulls);
 
 /*
  * ptx.draw_groups_hash(groups bigint[]) → bytea
@@ -240,7 +210,7 @@ ptx_draw_groups_hash(PG_FUNCTION_ARGS)
 	int			i;
 	LineHash	h;
 
-	elems = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "groups", &n, &nulls);
+	elems = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "groups", &n, &nulls);
 	line_hash_init(&h, "the groups of a draw pool");
 	for (i = 0; i < n; i++)
 	{
@@ -283,10 +253,10 @@ ptx_draw_picks_hash(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the picks of a draw need seats, subjects, roles and assignments")));
-	seats = array_elements(PG_GETARG_ARRAYTYPE_P(0), INT4OID, "seats", &nseats, NULL);
-	subjects = array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "subjects", &nsubjects, NULL);
-	roles = array_elements(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "roles", &nroles, NULL);
-	assigned = array_elements(PG_GETARG_ARRAYTYPE_P(3), INT8OID, "assignments", &nassigned,
+	seats = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(0), INT4OID, "seats", &nseats, NULL);
+	subjects = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "subjects", &nsubjects, NULL);
+	roles = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, "roles", &nroles, NULL);
+	assigned = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(3), INT8OID, "assignments", &nassigned,
 							  &assigned_null);
 	if (nsubjects != nseats || nroles != nseats || nassigned != nseats)
 		ereport(ERROR,
@@ -396,37 +366,6 @@ picked_before(const int64 *picked, int npicked, int64 id)
 	return false;
 }
 
-/* deconstructs an int4[] or int8[] argument, refusing NULL elements */
-static Datum *
-array_elements(ArrayType *arr, Oid elemtype, const char *what, int *n, bool **nulls)
-{
-	Datum	   *elems;
-	bool	   *isnull;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what)));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &isnull, n);
-	if (nulls != NULL)
-		*nulls = isnull;
-	else
-	{
-		int			i;
-
-		for (i = 0; i < *n; i++)
-			if (isnull[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("%s cannot contain NULL", what)));
-	}
-	return elems;
-}
-
 /*
  * ptx.draw_pick_needs(seed bytea, pool bigint[], sizes int[], counts int[],
  *                     groups bigint[], max_per_group int,
@@ -459,6 +398,7 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 	int			nseated = 0;
 	int			nlabels = 0;
 	int			total_k = 0;
+	int			sum;
 	int			max_per_group = 0;
 	int			offset = 0;
 	int			npicked = 0;
@@ -473,16 +413,11 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a draw needs a seed, a pool, pool sizes and counts")));
 	seed = PG_GETARG_BYTEA_PP(0);
-	if (VARSIZE_ANY_EXHDR(seed) < 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a draw seed must have at least 16 bytes"),
-				 errdetail("The seed has %d bytes; draws use 32 bytes from pg_strong_random().",
-						   (int) VARSIZE_ANY_EXHDR(seed))));
+	ptx_check_seed(seed);
 
-	pool_d = array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "a draw pool", &npool, NULL);
-	size_d = array_elements(PG_GETARG_ARRAYTYPE_P(2), INT4OID, "pool sizes", &nneeds, NULL);
-	count_d = array_elements(PG_GETARG_ARRAYTYPE_P(3), INT4OID, "counts", &ncounts, NULL);
+	pool_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "a draw pool", &npool, NULL);
+	size_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(2), INT4OID, "pool sizes", &nneeds, NULL);
+	count_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(3), INT4OID, "counts", &ncounts, NULL);
 	if (ncounts != nneeds)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -497,10 +432,18 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("need %d has a negative pool size or count", i + 1)));
+		if (size > npool - offset)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pool sizes do not add up to the %d candidates of the pool", npool)));
 		offset += size;
-		if (offset > npool)
-			break;
-		total_k += k;
+
+		/*
+		 * A need never gets more picks than its pool holds (a larger count
+		 * is refused below, PX007, with the need's label), so the picks are
+		 * bounded by npool and the sum cannot overflow.
+		 */
+		total_k += Min(k, size);
 	}
 	if (offset != npool)
 		ereport(ERROR,
@@ -509,7 +452,7 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(4))
 	{
-		group_d = array_elements(PG_GETARG_ARRAYTYPE_P(4), INT8OID, "groups",
+		group_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(4), INT8OID, "groups",
 								 &ngroup_elems, &group_null);
 		if (ngroup_elems != npool)
 			ereport(ERROR,
@@ -524,14 +467,26 @@ ptx_draw_pick_needs(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the limit per group cannot be negative")));
 	if (!PG_ARGISNULL(6))
-		seated_d = array_elements(PG_GETARG_ARRAYTYPE_P(6), INT8OID, "seated groups",
+		seated_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(6), INT8OID, "seated groups",
 								  &nseated, NULL);
 	if (!PG_ARGISNULL(7))
-		label_d = array_elements(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, "labels",
+		label_d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, "labels",
 								 &nlabels, &label_null);
 
+	/*
+	 * total_k <= npool (checked above) and both arrays were deconstructed,
+	 * so they fit in memory; still check the sum before allocating by it.
+	 */
+	if (pg_add_s32_overflow(nseated, total_k, &sum) ||
+		pg_add_s32_overflow(sum, 1, &sum) ||
+		!AllocSizeIsValid(sizeof(int64) * (Size) sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a draw with %d seated members and %d picks is too large",
+						nseated, total_k)));
+
 	rule.max_per_group = group_d != NULL ? max_per_group : 0;
-	rule.groups = palloc(sizeof(int64) * (nseated + total_k + 1));
+	rule.groups = palloc(sizeof(int64) * (Size) sum);
 	rule.ngroups = 0;
 	for (i = 0; i < nseated; i++)
 		rule.groups[rule.ngroups++] = DatumGetInt64(seated_d[i]);

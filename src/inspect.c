@@ -30,6 +30,7 @@
 #include "utils/builtins.h"
 
 #include "ptx.h"
+#include "args.h"
 #include "draw.h"
 
 PG_FUNCTION_INFO_V1(ptx_inspection_sample);
@@ -59,35 +60,6 @@ cmp_id(const void *a, const void *b)
 	int64		y = *(const int64 *) b;
 
 	return (x > y) - (x < y);
-}
-
-/* the elements of a bigint[] that may not hold NULLs, in array order */
-static int64 *
-ids_of(ArrayType *arr, const char *what, int *n)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			count;
-	int64	   *ids;
-	int			i;
-
-	if (ARR_ELEMTYPE(arr) != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s must be an array of bigint", what)));
-	deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &count);
-	ids = palloc(sizeof(int64) * (count > 0 ? count : 1));
-	for (i = 0; i < count; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s cannot contain NULL", what)));
-		ids[i] = DatumGetInt64(elems[i]);
-	}
-	*n = count;
-	return ids;
 }
 
 static void
@@ -155,12 +127,7 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 	int			seat;
 	int			i;
 
-	if (VARSIZE_ANY_EXHDR(seed) < 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a draw seed must have at least 16 bytes"),
-				 errdetail("The seed has %d bytes; draws use 32 bytes from pg_strong_random().",
-						   (int) VARSIZE_ANY_EXHDR(seed))));
+	ptx_check_seed(seed);
 	if (per_agency < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -170,8 +137,8 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 	population = ptx_draw_sorted_pool(population_arr, &npopulation);
 	priority = ptx_draw_sorted_pool(priority_arr, &npriority);
 	inspectors = ptx_draw_sorted_pool(inspectors_arr, &ninspectors);
-	conflict_inspector = ids_of(conflict_inspector_arr, "conflict_inspector", &nconflicts);
-	conflict_agency = ids_of(conflict_agency_arr, "conflict_agency", &nconflict_agency);
+	conflict_inspector = ptx_array_int64(conflict_inspector_arr, "conflict_inspector", &nconflicts);
+	conflict_agency = ptx_array_int64(conflict_agency_arr, "conflict_agency", &nconflict_agency);
 	if (nconflicts != nconflict_agency)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -223,7 +190,8 @@ ptx_inspection_sample(PG_FUNCTION_ARGS)
 	 * eligible pool is one merge.
 	 */
 	eligible = palloc(sizeof(int64) * (ninspectors > 0 ? ninspectors : 1));
-	chosen = palloc(sizeof(int64) * per_agency);
+	/* per_agency > ninspectors is refused below, before any pick */
+	chosen = palloc(sizeof(int64) * (Min(per_agency, ninspectors) + 1));
 	seat = nagencies;
 	for (i = 0; i < nagencies; i++)
 	{

@@ -91,6 +91,7 @@ extern size_t ptx_ledger_serialize_entry_into(char *dst, const PtxLedgerEntryFie
 extern void ptx_ledger_serialize_entry(StringInfo buf, const PtxLedgerEntryFields *f);
 extern void ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b);
 extern void ptx_ledger_sha256(const void *data, size_t len, uint8 *out);
+
 extern int64 ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root);
 extern int64 ptx_ledger_unix_micros(TimestampTz ts);
 
@@ -100,31 +101,11 @@ extern int64 ptx_ledger_unix_micros(TimestampTz ts);
  */
 #define PTX_LEDGER_ENTRY_NATTS		16
 extern int	ptx_ledger_entry_layout_diff(TupleDesc desc);
-extern void ptx_ledger_entry_deform(HeapTuple tuple, Datum *values, bool *isnull);
 
-/* ledger.c: OIDs of the ledger's relations, InvalidOid when ptx is absent */
-extern Oid	ptx_ledger_entry_relid(bool missing_ok);
-extern Oid	ptx_ledger_block_relid(bool missing_ok);
-extern Oid	ptx_ledger_seq_relid(bool missing_ok);
-
-/* ledger.c: "schema.table" as entries name it, NULL for an unknown OID */
-extern char *ptx_ledger_relation_name(Oid relid);
+/* ledger_relids.c: the ledger's relations */
+#include "ledger_relids.h"
 
 /* ledger.c: writes SNAPSHOT entries for every row of a relation */
 extern int64 ptx_ledger_snapshot_relation(Oid relid);
-
-/* seal.c */
-extern int64 ptx_ledger_seal(bool baseline);
-extern int64 ptx_ledger_baseline(void);
-extern bool ptx_ledger_lock_extension(void);
-extern void ptx_ledger_init(void);
-
-/* verify.c */
-extern void ptx_verify_init(void);
-
-/* worker.c: the sealing background workers */
-extern void ptx_seal_worker_init(void);
-extern PGDLLEXPORT void ptx_seal_launcher_main(Datum main_arg);
-extern PGDLLEXPORT void ptx_seal_worker_main(Datum main_arg);
 
 #endif							/* PTX_LEDGER_H */

@@ -14,23 +14,18 @@
  * microseconds since 1970-01-01 00:00:00 UTC in decimal, hashes as their
  * raw 32 bytes.  Fields are written straight into a buffer sized beforehand.
  *
- * Hashes are SHA-256 through libcrypto's SHA256_* functions, which work on
- * a context on the stack (with OpenSSL 3.0, every EVP_DigestInit_ex() frees
- * and allocates its context: more than hashing a short entry costs).  They
- * are part of the API level PostgreSQL builds against (OPENSSL_API_COMPAT
- * in pg_config.h).
+ * Hashes are SHA-256 through sha256.c, the one hashing path of ptx.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#include <openssl/sha.h>
 
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 
 #include "ptx.h"
 #include "ledger.h"
+#include "sha256.h"
 
 /* what a serialization takes besides its text fields, with a spare byte */
 #define ENTRY_FIXED_BYTES \
@@ -161,18 +156,11 @@ ptx_ledger_serialize_block(StringInfo buf, const PtxLedgerBlockFields *b)
 	buf->data[buf->len] = '\0';
 }
 
+/* one SHA-256 (sha256.c) */
 void
 ptx_ledger_sha256(const void *data, size_t len, uint8 *out)
 {
-	SHA256_CTX	c;
-
-	if (SHA256_Init(&c) != 1 ||
-		SHA256_Update(&c, data, len) != 1 ||
-		SHA256_Final(out, &c) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not compute a ledger hash"),
-				 errdetail("libcrypto's SHA-256 failed.")));
+	ptx_sha256(data, len, out);
 }
 
 /*
@@ -196,7 +184,7 @@ ptx_ledger_merkle_root(uint8 *hashes, int64 n, uint8 *root)
 		for (i = 0; i + 1 < n; i += 2)
 		{
 			memcpy(node + 1, hashes + i * PTX_LEDGER_HASH_LEN, 2 * PTX_LEDGER_HASH_LEN);
-			ptx_ledger_sha256(node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
+			ptx_sha256(node, sizeof(node), hashes + m * PTX_LEDGER_HASH_LEN);
 			bytes += sizeof(node);
 			m++;
 		}

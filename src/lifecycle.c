@@ -41,6 +41,7 @@
 #include "utils/timestamp.h"
 
 #include "ptx.h"
+#include "spi_plan.h"
 
 typedef enum LcState
 {
@@ -356,20 +357,8 @@ lc_date_text(DateADT d)
 static SPIPlanPtr
 lc_plan(LcQuery q)
 {
-	if (lc_plans[q] == NULL)
-	{
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(lc_queries[q].sql, lc_queries[q].nargs,
-						   (Oid *) lc_queries[q].argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for a lifecycle query: %s",
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for a lifecycle query");
-		lc_plans[q] = plan;
-	}
-	return lc_plans[q];
+	return ptx_spi_plan(&lc_plans[q], lc_queries[q].sql, lc_queries[q].nargs,
+						lc_queries[q].argtypes, "a lifecycle query");
 }
 
 /* Runs a query; returns the number of rows (in SPI_tuptable). */

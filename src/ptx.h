@@ -42,10 +42,7 @@
 #define ERRCODE_PTX_EXTENSION_MISSING		MAKE_SQLSTATE('P','X','0','1','4')
 #define ERRCODE_PTX_OUTSIDE_JURISDICTION	MAKE_SQLSTATE('P','X','0','1','5')
 
-/* ptx.c: the business clock */
-extern TimestampTz ptx_now(void);
-
-/* ptx.c: module initialisation hooks, one per module that defines GUCs */
-extern void ptx_clock_init(void);
+/* the business clock ptx.now() (clock.c) */
+#include "clock.h"
 
 #endif							/* PTX_H */

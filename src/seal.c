@@ -13,13 +13,16 @@
  *		waiting for locks, and only once the ledger's sequence has been used;
  *		see worker.c).
  *	 3. It reads L, the last value handed out by ptx.ledger_seq.
- *	 4. It waits until every transaction holding a lock on ptx.ledger_entry
- *		that conflicts with SHARE has ended.  Writers take ROW EXCLUSIVE on
- *		ptx.ledger_entry before drawing a seq (ledger.c), and keep it to
- *		their end, so once they are gone no entry with seq <= L can still
- *		commit: the set of entries with seq <= L is final.
+ *	 4. It waits until every transaction holding ROW EXCLUSIVE on
+ *		ptx.ledger_seq has ended.  Writers take it in nextval(), before
+ *		drawing a seq, and keep it to their end, so once they are gone no
+ *		entry with seq <= L can still commit: the set of entries with
+ *		seq <= L is final.  VACUUM and ANALYZE of the ledger do not lock the
+ *		sequence and are not waited for.
  *	 5. It seals exactly the committed entries with seq in (previous L, L],
- *		in seq order, in blocks of at most ptx.block_max_entries entries.
+ *		in seq order, in blocks of at most ptx.block_max_entries entries,
+ *		and commits synchronously whatever synchronous_commit says, so that
+ *		no block is seen before it is durable.
  *
  * A block is (block_no, first_seq, last_seq, entry_count, merkle_root,
  * prev_hash, block_hash, sealed_at); block_hash covers all the others
@@ -34,6 +37,7 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -45,6 +49,8 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "seal.h"
+#include "spi_plan.h"
 
 static int	block_max_entries = 10000;
 static int	seal_max_lag = 60;
@@ -128,27 +134,11 @@ static const struct
 
 static SPIPlanPtr seal_plans[SQ_COUNT];
 
-/*
- * The kept plan of a query.  A plan whose tables were dropped (DROP
- * EXTENSION) is analysed again from its text when next used.
- */
 static SPIPlanPtr
 seal_plan(SealQuery q)
 {
-	if (seal_plans[q] == NULL)
-	{
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare(seal_queries[q].sql, seal_queries[q].nargs,
-						   (Oid *) seal_queries[q].argtypes);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for a sealer query: %s",
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for a sealer query");
-		seal_plans[q] = plan;
-	}
-	return seal_plans[q];
+	return ptx_spi_plan(&seal_plans[q], seal_queries[q].sql, seal_queries[q].nargs,
+						seal_queries[q].argtypes, "a sealer query");
 }
 
 /*
@@ -210,14 +200,25 @@ seal_last_value(void)
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-/* Waits until no transaction that may still commit an entry is running. */
+/*
+ * Waits until no transaction that may still commit an entry is running.
+ *
+ * A writer draws its seq with nextval(), which takes ROW EXCLUSIVE on
+ * ptx.ledger_seq before drawing and keeps it to the end of its transaction.
+ * So the transactions holding that lock are exactly those that may still
+ * commit an entry with a seq already handed out.  Nothing else takes a lock
+ * on the sequence that conflicts with SHARE: VACUUM and ANALYZE of the
+ * ledger (SHARE UPDATE EXCLUSIVE on ptx.ledger_entry), autovacuum among
+ * them, no longer hold the sealer up.  Our own transaction is never among
+ * them (ptx_ledger_seal() refuses to run in a transaction that wrote).
+ */
 static void
-seal_wait_for_writers(Oid entry_relid)
+seal_wait_for_writers(Oid seq_relid)
 {
 	LOCKTAG		tag;
 	VirtualTransactionId *vxids;
 
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, entry_relid);
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, seq_relid);
 	vxids = GetLockConflicts(&tag, ShareLock, NULL);
 	while (VirtualTransactionIdIsValid(*vxids))
 	{
@@ -227,6 +228,22 @@ seal_wait_for_writers(Oid entry_relid)
 	}
 }
 
+/*
+ * The number of the block after *block_no.  The sealer never writes block
+ * PG_INT64_MAX + 1: numbers wrapping round to negative ones would break the
+ * chain's order (verification reports any block below 1).
+ */
+static void
+seal_next_block_no(int64 *block_no)
+{
+	if (pg_add_s64_overflow(*block_no, 1, block_no))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ledger block numbers are exhausted"),
+				 errdetail("The last block is numbered %lld, the largest bigint.",
+						   (long long) PG_INT64_MAX),
+				 errhint("A block of that number was not written by the sealer; run ptx.verify() to find how it came there.")));
+}
 
 static void
 seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
@@ -302,8 +319,8 @@ ptx_ledger_baseline(void)
 int64
 ptx_ledger_seal(bool baseline)
 {
-	Oid			entry_relid;
 	Oid			block_relid;
+	Oid			seq_relid;
 	int			rc;
 	bool		isnull;
 	int64		last_value;
@@ -326,8 +343,36 @@ ptx_ledger_seal(bool baseline)
 				 errdetail("A transaction snapshot taken before the wait would miss entries committed during it."),
 				 errhint("Call ptx.seal() in its own transaction.")));
 
-	entry_relid = ptx_ledger_entry_relid(false);
+	(void) ptx_ledger_entry_relid(false);
 	block_relid = ptx_ledger_block_relid(false);
+	seq_relid = ptx_ledger_seq_relid(false);
+
+	/*
+	 * A transaction that has drawn a seq would wait for itself here, or
+	 * deadlock with a sealer that waits for it while holding the block
+	 * table's lock (the workers): refuse it plainly.
+	 */
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, seq_relid);
+		if (LockHeldByMe(&tag, RowExclusiveLock))
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("ptx.seal() cannot run in a transaction that has written ledger entries"),
+					 errdetail("The sealer waits for every transaction that can still commit an entry, this one too."),
+					 errhint("Commit first, then call ptx.seal() in a transaction of its own.")));
+	}
+
+	/*
+	 * A block must be durable before anyone can see it (ptx.digest(),
+	 * ptx_public.ledger_block): with synchronous_commit = off a crash could
+	 * lose a block already published, and the same number would be sealed
+	 * again with another hash.  The sealing transaction commits
+	 * synchronously, which also flushes the entries it seals.
+	 */
+	(void) set_config_option("synchronous_commit", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -337,7 +382,7 @@ ptx_ledger_seal(bool baseline)
 		(void) seal_baseline(false);
 	last_value = seal_last_value();
 
-	seal_wait_for_writers(entry_relid);
+	seal_wait_for_writers(seq_relid);
 
 	memset(prev_hash, 0, sizeof(prev_hash));
 	rc = SPI_execute_plan(seal_plan(SQ_LAST_BLOCK), NULL, NULL, false, 0);
@@ -348,7 +393,8 @@ ptx_ledger_seal(bool baseline)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bytea	   *h;
 
-		block_no = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull)) + 1;
+		block_no = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		seal_next_block_no(&block_no);
 		prev_last = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
 		h = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
 		if (!isnull && VARSIZE_ANY_EXHDR(h) == PTX_LEDGER_HASH_LEN)
@@ -398,7 +444,7 @@ ptx_ledger_seal(bool baseline)
 								 prev_hash, new_hash);
 				memcpy(prev_hash, new_hash, PTX_LEDGER_HASH_LEN);
 				blocks++;
-				block_no++;
+				seal_next_block_no(&block_no);
 				first_seq = last_entry_seq + 1;
 				count = 0;
 			}

@@ -22,9 +22,9 @@
  * pass gives way to a walk of the primary key index, which needs no memory
  * per entry.  Either way the problems found, and their order, are the same.
  *
- * The pass costs about as much as the hashing it feeds, and most of that is
- * waiting for memory: it prefetches the tuples ahead of the one it hashes,
- * and reads them with ledger_tuple.c rather than heap_deform_tuple().
+ * The pass reads the heap through the table AM (heap_getnext) and the
+ * columns with heap_deform_tuple(); it uses no private field of the heap's
+ * scan and no hand-written tuple layout.
  *
  * Entries are serialized from the heap tuple's columns into one buffer
  * reused from entry to entry, by the same code that serializes them for
@@ -64,6 +64,7 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "verify.h"
 
 static int	verify_progress = 1000;
 
@@ -580,59 +581,9 @@ slots_discard(Verifier *v, EntrySource *src)
 }
 
 /*
- * The pass reads a page's tuples in line pointer order, which is backwards
- * in memory; the tuple two ahead is fetched into the cache while this one
- * is hashed.
- */
-#define PREFETCH_DISTANCE	2
-#define PREFETCH_BYTES		384	/* about one entry */
-
-/*
- * GCC counts __builtin_prefetch() as free of side effects and drops the
- * calls of a function that does nothing else; on x86 the instruction is
- * written out.
- */
-static inline void
-prefetch_line(const char *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("prefetcht0 %0" : : "m"(*p));
-#else
-	__builtin_prefetch(p);
-#endif
-}
-
-static inline void
-prefetch_tuple(Page page, OffsetNumber off)
-{
-	char	   *t = (char *) PageGetItem(page, PageGetItemId(page, off));
-	int			o;
-
-	for (o = 0; o < PREFETCH_BYTES; o += 64)
-		prefetch_line(t + o);
-}
-
-static inline void
-prefetch_next_tuples(HeapScanDesc hs)
-{
-	Page		page = BufferGetPage(hs->rs_cbuf);
-	int			i;
-
-	if (hs->rs_cindex == 0)
-		for (i = 1; i < PREFETCH_DISTANCE && i < hs->rs_ntuples; i++)
-			prefetch_tuple(page, hs->rs_vistuples[i]);
-	i = hs->rs_cindex + PREFETCH_DISTANCE;
-	if (i < hs->rs_ntuples)
-		prefetch_tuple(page, hs->rs_vistuples[i]);
-}
-
-/*
  * One sequential pass over the entries from seq from on: every entry is
  * checked into its slot.  Returns false, with nothing kept, when the slots
  * would take more than maintenance_work_mem.
- *
- * The pass prefetches the next tuples of the page, and reads entries with
- * the ledger's own deform when the table has the layout ptx created.
  */
 static bool
 read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
@@ -646,7 +597,6 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	int64		limit = (int64) maintenance_work_mem * 1024 /
 		(PTX_LEDGER_HASH_LEN + 1);
-	bool		own_deform = ptx_ledger_entry_layout_diff(desc) < 0;
 	bool		fits = true;
 	int64		hi;
 
@@ -673,11 +623,7 @@ read_entries_in_heap_order(Verifier *v, EntrySource *src, int64 from)
 		int64		k;
 
 		CHECK_FOR_INTERRUPTS();
-		prefetch_next_tuples((HeapScanDesc) scan);
-		if (own_deform)
-			ptx_ledger_entry_deform(tuple, values, nulls);
-		else
-			heap_deform_tuple(tuple, desc, values, nulls);
+		heap_deform_tuple(tuple, desc, values, nulls);
 		if (nulls[v->ea.seq] || DatumGetInt64(values[v->ea.seq]) < from)
 			continue;
 		k = DatumGetInt64(values[v->ea.seq]) - from;
@@ -904,7 +850,8 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 	expected_no = from_block;
 
 	/* blocks, from the anchor (the block before from_block) on */
-	ledger_scan_begin(&bs, ptx_ledger_block_relid(false), from_block - 1);
+	ledger_scan_begin(&bs, ptx_ledger_block_relid(false),
+					  from_block > 1 ? from_block - 1 : PG_INT64_MIN);
 	block_atts(RelationGetDescr(bs.heap), &ba);
 	if (from_block > 1)
 	{
@@ -962,7 +909,16 @@ ptx_verify_chain(PG_FUNCTION_ARGS)
 		block_no = DatumGetInt64(slot->tts_values[ba.block_no]);
 		if (block_no < from_block)
 		{
-			/* from_block = 1 reads no anchor; skip anything below it */
+			/*
+			 * from_block = 1 reads no anchor and scans from the smallest
+			 * number: a block numbered below 1 was not written by the sealer
+			 * (which starts at 1 and refuses to wrap round).  Report it and
+			 * check its successors as if it were not there.
+			 */
+			if (from_block == 1)
+				report(&v, true, block_no, false, 0, "block_missing",
+					   psprintf("Block %lld has a number below 1: blocks are numbered from 1 on, so it is not part of the chain.",
+								(long long) block_no));
 			MemoryContextSwitchTo(old);
 			continue;
 		}

@@ -45,7 +45,6 @@
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
-#include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
 #include "utils/guc.h"
@@ -54,6 +53,8 @@
 
 #include "ptx.h"
 #include "ledger.h"
+#include "seal.h"
+#include "worker.h"
 
 #define PTX_SEAL_MAX_DBS		256
 #define PTX_SEAL_RECHECK_MS		5000
@@ -72,9 +73,14 @@ typedef struct SealDbSlot
 	TimestampTz checked_at;
 } SealDbSlot;
 
+/*
+ * Shared between the launcher and the workers, under an LWLock: the
+ * launcher walks all the slots while holding it, which a spinlock must not
+ * cover (s_lock.h: a few instructions only, no calls).
+ */
 typedef struct SealShared
 {
-	slock_t		mutex;
+	LWLock	   *lock;
 	SealDbSlot	slots[PTX_SEAL_MAX_DBS];
 } SealShared;
 
@@ -95,6 +101,7 @@ seal_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(MAXALIGN(sizeof(SealShared)));
+	RequestNamedLWLockTranche("ptx seal workers", 1);
 }
 
 static void
@@ -109,7 +116,7 @@ seal_shmem_startup(void)
 	if (!found)
 	{
 		memset(seal_shared, 0, sizeof(SealShared));
-		SpinLockInit(&seal_shared->mutex);
+		seal_shared->lock = &(GetNamedLWLockTranche("ptx seal workers"))->lock;
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -195,9 +202,12 @@ slot_for(Oid dboid)
 	return free_slot;
 }
 
-/* the databases that accept connections, templates excepted */
+/*
+ * The databases that accept connections, templates excepted, with their
+ * names.  Returns how many there are; at most max are stored.
+ */
 static int
-list_databases(Oid *dbs, int max)
+list_databases(Oid *dbs, NameData *names, int max)
 {
 	Relation	rel;
 	TableScanDesc scan;
@@ -209,12 +219,18 @@ list_databases(Oid *dbs, int max)
 	(void) GetTransactionSnapshot();
 	rel = table_open(DatabaseRelationId, AccessShareLock);
 	scan = table_beginscan_catalog(rel, 0, NULL);
-	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL && n < max)
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
 
-		if (db->datallowconn && !db->datistemplate)
-			dbs[n++] = db->oid;
+		if (!db->datallowconn || db->datistemplate)
+			continue;
+		if (n < max)
+		{
+			dbs[n] = db->oid;
+			names[n] = db->datname;
+		}
+		n++;
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -222,14 +238,22 @@ list_databases(Oid *dbs, int max)
 	return n;
 }
 
+/* a WARNING at most once a minute per kind of limit */
+#define PTX_SEAL_WARN_MS	60000
+
 void
 ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 {
 	BackgroundWorkerHandle *handles[PTX_SEAL_MAX_DBS];
 	TimestampTz started[PTX_SEAL_MAX_DBS];
+	bool		warned_slot[PTX_SEAL_MAX_DBS];
+	TimestampTz warned_dbs = 0;
+	TimestampTz warned_full = 0;
+	int			rotate = 0;
 
 	memset(handles, 0, sizeof(handles));
 	memset(started, 0, sizeof(started));
+	memset(warned_slot, 0, sizeof(warned_slot));
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, launcher_sigterm);
@@ -240,7 +264,10 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 	while (!got_sigterm)
 	{
 		Oid			dbs[PTX_SEAL_MAX_DBS];
+		NameData	names[PTX_SEAL_MAX_DBS];
 		int			ndbs,
+					nall,
+					k,
 					i;
 		TimestampTz now;
 
@@ -272,11 +299,22 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 			}
 		}
 
-		ndbs = list_databases(dbs, PTX_SEAL_MAX_DBS);
+		nall = list_databases(dbs, names, PTX_SEAL_MAX_DBS);
+		ndbs = Min(nall, PTX_SEAL_MAX_DBS);
 		now = GetCurrentTimestamp();
+		if (nall > PTX_SEAL_MAX_DBS &&
+			TimestampDifferenceExceeds(warned_dbs, now, PTX_SEAL_WARN_MS))
+		{
+			warned_dbs = now;
+			ereport(WARNING,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("the ptx sealing workers serve at most %d databases; %d accept connections",
+							PTX_SEAL_MAX_DBS, nall),
+					 errhint("Seal the other databases with the ptx:seal job of pg_cron (ptx.schedule_jobs()).")));
+		}
 
 		/* free the slots of databases that are gone */
-		SpinLockAcquire(&seal_shared->mutex);
+		LWLockAcquire(seal_shared->lock, LW_EXCLUSIVE);
 		for (i = 0; i < PTX_SEAL_MAX_DBS; i++)
 		{
 			SealDbSlot *s = &seal_shared->slots[i];
@@ -289,25 +327,49 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 				if (dbs[j] == s->dboid)
 					present = true;
 			if (!present)
+			{
 				s->dboid = InvalidOid;
+				warned_slot[i] = false;
+			}
 		}
-		SpinLockRelease(&seal_shared->mutex);
+		LWLockRelease(seal_shared->lock);
 
-		for (i = 0; i < ndbs; i++)
+		/*
+		 * Start from another database each round, so that when worker slots
+		 * run short no database is always the one left out.
+		 */
+		if (ndbs > 0)
+			rotate = (rotate + 1) % ndbs;
+		for (k = 0; k < ndbs; k++)
 		{
 			SealDbSlot *s;
 			int			idx;
 			bool		start;
 			BackgroundWorker worker;
 
-			SpinLockAcquire(&seal_shared->mutex);
+			i = (rotate + k) % ndbs;
+			LWLockAcquire(seal_shared->lock, LW_EXCLUSIVE);
 			s = slot_for(dbs[i]);
 			idx = s ? (int) (s - seal_shared->slots) : -1;
 			start = s != NULL && handles[idx] == NULL &&
 				TimestampDifferenceExceeds(started[idx], now, seal_interval) &&
 				(s->state != SEAL_DB_SKIPPED ||
 				 TimestampDifferenceExceeds(s->checked_at, now, PTX_SEAL_RECHECK_MS));
-			SpinLockRelease(&seal_shared->mutex);
+			LWLockRelease(seal_shared->lock);
+			if (s == NULL)
+			{
+				/* cannot happen while ndbs <= PTX_SEAL_MAX_DBS; say so if it does */
+				if (TimestampDifferenceExceeds(warned_full, now, PTX_SEAL_WARN_MS))
+				{
+					warned_full = now;
+					ereport(WARNING,
+							(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+							 errmsg("database \"%s\" is not sealed by the ptx sealing workers",
+									NameStr(names[i])),
+							 errdetail("All %d slots of the workers are taken.", PTX_SEAL_MAX_DBS)));
+				}
+				continue;
+			}
 			if (!start)
 				continue;
 
@@ -321,9 +383,32 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 			snprintf(worker.bgw_type, BGW_MAXLEN, "ptx seal");
 			worker.bgw_main_arg = ObjectIdGetDatum(dbs[i]);
 			worker.bgw_notify_pid = MyProcPid;
-			started[idx] = now;
-			if (!RegisterDynamicBackgroundWorker(&worker, &handles[idx]))
-				handles[idx] = NULL;	/* no free worker slot: next round */
+			if (RegisterDynamicBackgroundWorker(&worker, &handles[idx]))
+			{
+				/* started: it is this database's turn again after the interval */
+				started[idx] = now;
+				warned_slot[idx] = false;
+			}
+			else
+			{
+				/*
+				 * No free worker slot (max_worker_processes): not marked as
+				 * started, so it is tried again next round, first of all
+				 * thanks to the rotation.  Say which database waits.
+				 */
+				handles[idx] = NULL;
+				if (!warned_slot[idx])
+				{
+					warned_slot[idx] = true;
+					ereport(WARNING,
+							(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+							 errmsg("could not start a ptx sealing worker for database \"%s\"",
+									NameStr(names[i])),
+							 errdetail("No background worker slot is free (max_worker_processes = %d).",
+									   max_worker_processes),
+							 errhint("Raise max_worker_processes, or seal this database with the ptx:seal job of pg_cron.")));
+				}
+			}
 		}
 	}
 	proc_exit(0);
@@ -334,16 +419,18 @@ set_slot_state(Oid dboid, SealDbState state)
 {
 	SealDbSlot *s;
 
+	TimestampTz now = GetCurrentTimestamp();
+
 	if (seal_shared == NULL)
 		return;
-	SpinLockAcquire(&seal_shared->mutex);
+	LWLockAcquire(seal_shared->lock, LW_EXCLUSIVE);
 	s = slot_for(dboid);
 	if (s)
 	{
 		s->state = state;
-		s->checked_at = GetCurrentTimestamp();
+		s->checked_at = now;
 	}
-	SpinLockRelease(&seal_shared->mutex);
+	LWLockRelease(seal_shared->lock);
 }
 
 void

@@ -283,15 +283,18 @@ COMMENT ON FUNCTION ptx.verify_chain(bigint) IS
     'entry hashes, Merkle roots, block hashes and links from a block on (part of ptx.verify)';
 
 -- Current rows are rendered with the settings the capture trigger uses
--- (src/ledger.c), whatever the caller's session has.
+-- (src/canonical.c, ptx.ledger_canonical_settings()), whatever the
+-- caller's session has.
 CREATE FUNCTION ptx.verify_rows()
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    SET TimeZone = 'UTC'
+    SET DateStyle = 'ISO, MDY'
     SET IntervalStyle = 'postgres'
+    SET TimeZone = 'UTC'
     SET extra_float_digits = 1
     SET bytea_output = 'hex'
+    SET lc_monetary = 'C'
     AS $$
 DECLARE
     r record;

@@ -362,10 +362,15 @@ BEGIN
                fingerprint = submit_bid.fingerprint
          WHERE b.id = bid_id;
     ELSE
-        INSERT INTO ptx.bid (project_id, bidder_id, price, doc_digest, fingerprint)
+        -- the same bidder submitting twice at once: the second is a
+        -- resubmission, as if it had come after the first
+        INSERT INTO ptx.bid AS b (project_id, bidder_id, price, doc_digest, fingerprint)
         VALUES (p.id, submit_bid.bidder_id, submit_bid.price, submit_bid.doc_digest,
                 submit_bid.fingerprint)
-        RETURNING id INTO bid_id;
+        ON CONFLICT ON CONSTRAINT bid_project_id_round_bidder_id_key DO UPDATE
+           SET price = EXCLUDED.price, doc_digest = EXCLUDED.doc_digest,
+               fingerprint = EXCLUDED.fingerprint
+        RETURNING b.id INTO bid_id;
     END IF;
     RETURN bid_id;
 END

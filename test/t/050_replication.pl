@@ -115,6 +115,28 @@ ok($region->safe_psql('trading',
 	qq{SELECT count(*) > 0 FROM ptx.verify('$digests'::jsonb) WHERE problem LIKE 'digest%' OR problem IN ('entry_hash', 'merkle_root')}) eq 't',
 	'the region verified against the centre\'s hashes fails');
 
+# The region's superuser now publishes updates and deletes too, and
+# rewrites an entry and deletes a block: the centre's copy refuses both
+# (its guards are enabled ALWAYS, so they fire in the apply worker), says
+# so in its log, and still verifies.
+my $centre_log_pos = -s $centre->logfile;
+$region->safe_psql('trading', q{
+	ALTER PUBLICATION ptx_to_centre SET (publish = 'insert, update, delete');
+	SET session_replication_role = replica;
+	UPDATE ptx.ledger_entry SET row_image = replace(row_image::text, '医院', '诊所')::json
+	 WHERE relation = 'ptx.project' AND key::text = '{"id": 2}' AND operation = 'INSERT';
+	DELETE FROM ptx.ledger_block WHERE block_no = (SELECT max(block_no) FROM ptx.ledger_block);
+});
+ok($centre->wait_for_log(qr/replicated (UPDATE|DELETE) on ptx\.ledger_(entry|block) is refused/,
+	$centre_log_pos), 'the centre refuses the rewrite sent by the region, in its log');
+is($centre->safe_psql('region_150400',
+	q{SELECT count(*) FROM ptx.ledger_entry WHERE row_image::text LIKE '%诊所%'}), '0',
+	'the centre\'s copy keeps the entry as sealed');
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_chain(1)'), '0',
+	'and still verifies');
+isnt($centre->safe_psql('region_150400', $block_sql), $region->safe_psql('trading', $block_sql),
+	'while the region\'s own chain has lost a block');
+
 $centre->stop;
 $region->stop;
 done_testing();
