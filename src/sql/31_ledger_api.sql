@@ -82,6 +82,13 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
         ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel);
+    -- TRUNCATE fires no row trigger: refused while the table is tracked
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_no_truncate') THEN
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER ptx_no_truncate BEFORE TRUNCATE ON %s'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_truncate()', rel);
+    END IF;
     -- the starting point of every row, partition by partition
     FOR leaf IN SELECT rel::oid AS relid WHERE c.relkind = 'r' AND NOT c.relispartition
                 UNION
@@ -126,6 +133,7 @@ BEGIN
                                  pg_catalog.jsonb_build_object('table', rel::text));
     END LOOP;
     EXECUTE pg_catalog.format('DROP TRIGGER ptx_ledger ON %s', rel);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS ptx_no_truncate ON %s', rel);
 END
 $$;
 COMMENT ON FUNCTION ptx.untrack(regclass) IS
@@ -226,7 +234,7 @@ BEGIN
         RETURN QUERY EXECUTE pg_catalog.format($q$
             WITH cur AS (
                 SELECT pg_catalog.jsonb_build_object(%s)::text AS k, i.img::text AS img
-                  FROM (SELECT pg_catalog.to_jsonb(t) AS img FROM %s t) i),
+                  FROM (SELECT pg_catalog.to_jsonb(t.*) AS img FROM %s t) i),
             last AS (
                 SELECT DISTINCT ON (e.key::text) e.key::text AS k, e.seq, e.operation,
                        e.row_image::text AS img
