@@ -83,6 +83,10 @@ RESET ROLE;
 INSERT INTO ptx.contract (tenderee_id, supplier_id, category, region, amount, funding, kind, signed_on)
 VALUES (2, 3, 'construction', '150102', 100, 'State', 'works', '2025-03-01');
 \echo :LAST_ERROR_SQLSTATE
+UPDATE ptx.project SET funding = 'STATE' WHERE code = 'GC-1';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE ptx.project SET kind = 'bogus' WHERE code = 'GC-1';
+\echo :LAST_ERROR_SQLSTATE
 SELECT conname, convalidated FROM pg_constraint
  WHERE conname IN ('project_funding_fk', 'project_kind_fk', 'contract_funding_fk', 'contract_kind_fk')
  ORDER BY conname;

@@ -145,10 +145,11 @@ $$;
 COMMENT ON FUNCTION ptx.trade_terms_before_write() IS
     'trigger: refuses unknown categories, regions, funding sources and project kinds (22023) before anything else reads them';
 
--- named to fire before the other BEFORE triggers of each table
-CREATE TRIGGER a_trade_terms BEFORE INSERT OR UPDATE ON ptx.project
+-- named to fire before the other BEFORE triggers of each table; on UPDATE
+-- only when a term is written (state changes do not pay for it)
+CREATE TRIGGER a_trade_terms BEFORE INSERT OR UPDATE OF category, region, funding, kind ON ptx.project
     FOR EACH ROW EXECUTE FUNCTION ptx.trade_terms_before_write();
-CREATE TRIGGER a_trade_terms BEFORE INSERT OR UPDATE ON ptx.contract
+CREATE TRIGGER a_trade_terms BEFORE INSERT OR UPDATE OF category, region, funding, kind ON ptx.contract
     FOR EACH ROW EXECUTE FUNCTION ptx.trade_terms_before_write();
 
 GRANT EXECUTE ON FUNCTION ptx.check_trade_terms(text, text, text, text),
