@@ -74,6 +74,13 @@ BEGIN
                   DETAIL = 'The ledger identifies every row by its primary key.',
                   HINT = 'Add a primary key to the table, then track it.';
     END IF;
+    -- TRUNCATE fires no row trigger: refused while the table is tracked
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_no_truncate') THEN
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER ptx_no_truncate BEFORE TRUNCATE ON %s'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_truncate()', rel);
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                 WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
         RAISE EXCEPTION 'table % is already tracked', rel
@@ -82,13 +89,6 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
         ' FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture()', rel);
-    -- TRUNCATE fires no row trigger: refused while the table is tracked
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_no_truncate') THEN
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER ptx_no_truncate BEFORE TRUNCATE ON %s'
-            ' FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_truncate()', rel);
-    END IF;
     -- the starting point of every row, partition by partition
     FOR leaf IN SELECT rel::oid AS relid WHERE c.relkind = 'r' AND NOT c.relispartition
                 UNION
