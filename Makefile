@@ -39,11 +39,12 @@ ISOLATION_OPTS = --inputdir=test
 PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS   = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = ptx--$(EXTVERSION).sql $(UPGRADE) results output_iso regression.diffs \
-              regression.out tmp_check
-
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+
+EXTRA_CLEAN = ptx--$(EXTVERSION).sql $(UPGRADE) results output_iso regression.diffs \
+              regression.out tmp_check
 
 ptx--$(EXTVERSION).sql: $(SQL_SOURCES) ptx.control
 	@{ echo "-- ptx $(EXTVERSION): generated from src/sql/*.sql, do not edit"; \

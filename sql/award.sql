@@ -74,8 +74,7 @@ SELECT ptx.required_winner(3) IS NULL AS free_choice;
 SELECT ptx.set_policy('award.first_ranked_state_funded', NULL, 'back to the law') \gset
 SELECT ptx.award(3, 4);
 SELECT code, state, winner_id FROM ptx.project WHERE id = 3;
-SELECT ptx.set_aside_candidate(3, 5, 'declined', '已确定中标人之后');   -- after the award
-\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_aside_candidate(3, 5, 'declined', '已确定中标人之后');   -- after the award: allowed, so the award can move on (条例 §55)
 
 -- Setting aside is a record: never changed, never removed; and logged.
 UPDATE ptx.candidate_set_aside SET cause = 'violation';

@@ -84,12 +84,12 @@ BEGIN
     PERFORM ptx.start_evaluation(p);
     PERFORM ptx.report_evaluation(p);
     PERFORM ptx.publish_candidates(p, '{6,5}');
-    PERFORM set_config('ptx.fake_now', (at + interval '23 days')::text, false);
+    PERFORM set_config('ptx.fake_now', (at + interval '24 days')::text, false);
     PERFORM ptx.award(p, 6);
     RETURN p;
 END
 $$;
-SELECT pg_temp.to_award('GC-A', '2025-04-01 09:00+08') AS a;   -- awarded on 2025-04-24
+SELECT pg_temp.to_award('GC-A', '2025-04-01 09:00+08') AS a;   -- awarded on 2025-04-25 (publicity to 24:00 of 04-24)
 SELECT code, state, winner_id, awarded_at FROM ptx.project WHERE code = 'GC-A';
 SET ptx.fake_now = '2025-05-30 09:00+08';
 -- not the winner, not the tenderee
@@ -99,15 +99,16 @@ SELECT ptx.record_contract(1, 4, 6, 'construction', '150102', 4000006, NULL, '20
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_contract(1, 3, 6, 'procurement', '150102', 4000006, NULL, '2025-05-20');
 \echo :LAST_ERROR_SQLSTATE
--- before the award; day 31 after it; then day 30
+-- before the award; the day after the period's end (day 30, 05-25, is a
+-- Sunday: carried to Monday 05-26, 民法典 §203); then that Monday
 SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-04-23');
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-25');
+SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-27');
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-24') AS day_30;
+SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-26') AS day_30;
 SELECT code, state, state_note FROM ptx.project WHERE code = 'GC-A';
 -- once
-SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-24');
+SELECT ptx.record_contract(1, 3, 6, 'construction', '150102', 4000006, NULL, '2025-05-26');
 \echo :LAST_ERROR_SQLSTATE
 -- direct INSERT for an unawarded project
 SET ptx.fake_now = '2025-05-30 09:00+08';

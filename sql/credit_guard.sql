@@ -108,7 +108,7 @@ SET ptx.fake_now = '2026-03-22 09:00:00+08';
 SELECT ptx.open_bids(:school);
 SELECT ptx.start_evaluation(:school), ptx.report_evaluation(:school),
        ptx.publish_candidates(:school, '{4,8,9}');
-SET ptx.fake_now = '2026-03-25 09:00:00+08';
+SET ptx.fake_now = '2026-03-26 09:00:00+08';
 SELECT ptx.award(:school, 4);
 -- The last day of bidder 4's listing, then the day after.
 SET ptx.fake_now = '2026-03-31 10:00:00+08';

@@ -8,6 +8,9 @@ RESET client_min_messages;
 -- Committees are the subject of committee.sql: this test runs evaluations
 -- as a region whose committees are drawn in another system does.
 SELECT ptx.set_policy('committee.check_before_evaluation', 0, 'committees drawn in another system') \gset
+-- The projects below enter voluntarily (no catalog entry); this region
+-- holds them to the tendering law's 20 days (calendar.sql tests the default).
+SELECT ptx.set_policy('tender.min_bid_days.voluntary', 20, 'voluntary tenders as must-tender ones') \gset
 SET TIME ZONE 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';
 SET ptx.fake_now = '2025-03-03 09:00:00+08';
@@ -44,17 +47,19 @@ SELECT ptx.announce(1, '2025-03-22 23:59:59.999999+08');   -- day 19
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.announce(1, '2025-03-01 09:00+08');             -- the past
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.announce(1, '2025-03-23 00:00+08');             -- day 20
+SELECT ptx.announce(1, '2025-03-23 00:00+08');             -- day 20, a Sunday: carried to Monday
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.announce(1, '2025-03-24 00:00+08');             -- the first working day after
 SELECT ptx.announce(99, '2025-04-01 09:00+08');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.announce(1, '2025-04-23 00:00+08');             -- twice
 \echo :LAST_ERROR_SQLSTATE
 SELECT code, state, announced_at, bid_deadline FROM ptx.project WHERE id = 1;
 -- a region may lengthen the period: a setting, not a constant
-SELECT ptx.set_policy('tender.min_bid_days.construction', 25, '本地区要求');
+SELECT ptx.set_policy('tender.min_bid_days.voluntary', 25, '本地区要求');
 SELECT ptx.announce(2, '2025-03-27 09:00+08');              -- day 24 of 25
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.set_policy('tender.min_bid_days.construction', NULL, 'back to the law');
+SELECT ptx.set_policy('tender.min_bid_days.voluntary', 20, 'back to 20 days');
 
 -- State-owned property: 20 working days of disclosure, across the National
 -- Day holiday of 2025 (Oct 1-8 off, Sunday Sep 28 and Saturday Oct 11 worked).
@@ -114,12 +119,12 @@ SELECT bidder_id, round, status, submitted_at, price IS NULL AS price_hidden FRO
 -- tender, which is announced again in a new round.
 ------------------------------------------------------------------------
 SET ptx.fake_now = '2025-03-03 09:00:00+08';
-SELECT ptx.announce(2, '2025-03-23 09:00+08');
+SELECT ptx.announce(2, '2025-03-24 09:00+08');
 SELECT ptx.submit_bid(2, b, 1000000 * b) FROM generate_series(4, 6) b;
 SELECT ptx.withdraw_bid(2, 6);                               -- 2 valid bids left
 SELECT ptx.open_bids(2);                                     -- before the deadline
 \echo :LAST_ERROR_SQLSTATE
-SET ptx.fake_now = '2025-03-23 09:00:00+08';
+SET ptx.fake_now = '2025-03-24 09:00:00+08';
 UPDATE ptx.project SET state = 'opened' WHERE id = 2;        -- 2 bids
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.open_bids(2);
@@ -128,17 +133,17 @@ SELECT ptx.submit_bid(2, 7, 1);                              -- failed: no bids
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.start_evaluation(2);                              -- failed: PX005 steps refused
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.announce(2, '2025-04-12 09:00+08');               -- re-tender: round 2
+SELECT ptx.announce(2, '2025-04-14 09:00+08');               -- re-tender: round 2
 SELECT code, state, round, bid_deadline, opened_at FROM ptx.project WHERE id = 2;
 SELECT ptx.submit_bid(2, b, 1000000 * b) FROM generate_series(4, 6) b;
-SET ptx.fake_now = '2025-04-12 09:00:00+08';
+SET ptx.fake_now = '2025-04-14 09:00:00+08';
 UPDATE ptx.project SET state = 'failed' WHERE id = 2;        -- 3 bids: cannot fail
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.open_bids(2);
 SELECT bidder_id, round, status, price FROM ptx.bid WHERE project_id = 2 ORDER BY id;
 
 -- Project 1: three valid bids at the deadline.
-SET ptx.fake_now = '2025-03-24 09:30:00+08';
+SET ptx.fake_now = '2025-03-24 09:00:30+08';
 SELECT ptx.open_bids(1);
 SELECT ptx.open_bids(1);                                     -- once
 \echo :LAST_ERROR_SQLSTATE
@@ -181,8 +186,9 @@ SELECT ptx.publish_candidates(1, '{5,4}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT kind, project_code, due, days_overdue FROM ptx.overdue_items('2025-03-29');
 SET ptx.fake_now = '2025-03-28 10:00:00+08';
--- publicity of at least 3 days
-SELECT ptx.publish_candidates(1, '{5,4}', '2025-03-31 09:59:59.999999+08');
+-- publicity of at least 3 days: published on Friday 10:00, the third day
+-- (Monday) runs to 24:00 China time (民法典 §201, §203)
+SELECT ptx.publish_candidates(1, '{5,4}', '2025-03-31 23:59:59.999999+08');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.publish_candidates(1, '{5,4}');
 SELECT project_id, round, rank, bidder_id FROM ptx.candidate ORDER BY rank;
@@ -192,10 +198,10 @@ INSERT INTO ptx.candidate (project_id, rank, bidder_id) VALUES (1, 3, 6);
 DELETE FROM ptx.candidate;
 \echo :LAST_ERROR_SQLSTATE
 -- the award waits for the end of the publicity, to the microsecond
-SET ptx.fake_now = '2025-03-31 09:59:59.999999+08';
+SET ptx.fake_now = '2025-03-31 23:59:59.999999+08';   -- the third day runs to 24:00
 SELECT ptx.award(1, 5);
 \echo :LAST_ERROR_SQLSTATE
-SET ptx.fake_now = '2025-03-31 10:00:00+08';
+SET ptx.fake_now = '2025-04-01 00:00:00+08';
 SELECT ptx.award(1, 6);                                      -- not a candidate
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.award(1, 5);
@@ -241,11 +247,11 @@ SELECT ptx.terminate(4, '招标文件存在重大缺陷');
 SELECT bidder_id, status, price IS NULL AS never_opened FROM ptx.bid WHERE project_id = 4;
 -- contracted, closed; closed is final.  The contract's price is the
 -- winning bid's (条例 §57): a cent more or less is refused.
-SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.01, NULL, '2025-03-31');
+SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.01, NULL, '2025-04-01');
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4649999.99, NULL, '2025-03-31');
+SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4649999.99, NULL, '2025-04-01');
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.00, NULL, '2025-03-31') > 0 AS contract;
+SELECT ptx.record_contract(1, 2, 5, 'construction', '150100', 4650000.00, NULL, '2025-04-01') > 0 AS contract;
 SELECT ptx.close_project(1, '归档');
 SELECT ptx.terminate(1, '已经归档');
 \echo :LAST_ERROR_SQLSTATE
@@ -271,6 +277,8 @@ CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'refused by another module' USING ERRCODE = 'PX012';
 END $$;
+-- voluntary projects at the default period (none beyond a future deadline)
+SELECT ptx.set_policy('tender.min_bid_days.voluntary', NULL, 'the default') \gset
 SET ptx.fake_now = '2025-06-02 09:00:00+08';
 SELECT ptx.register_project('P6', '项目6', 'construction', '150100', 2, 5000000, 1, 'state') AS p6;
 SELECT ptx.announce(6, '2025-06-22 09:00+08');

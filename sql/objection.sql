@@ -123,9 +123,9 @@ SELECT ptx.file_objection(1, 4, 'result', '尚未公示');
 \echo :LAST_ERROR_SQLSTATE
 SET ptx.fake_now = '2025-09-26 10:00:00+08';
 SELECT ptx.publish_candidates(1, '{3,4,5}');
-SET ptx.fake_now = '2025-09-29 09:59:59.999999+08';       -- the last moment
+SET ptx.fake_now = '2025-09-29 23:59:59.999999+08';       -- the last moment
 SELECT ptx.file_objection(1, 4, 'result', '第一中标候选人业绩造假') AS o3 \gset
-SET ptx.fake_now = '2025-09-29 10:00:00+08';              -- the publicity has ended
+SET ptx.fake_now = '2025-09-30 00:00:00+08';              -- the publicity has ended
 SELECT ptx.file_objection(1, 5, 'result', '公示结束后才提');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.award(1, 3);

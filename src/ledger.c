@@ -1157,7 +1157,7 @@ ptx_ledger_snapshot(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 
-	if (!pg_class_ownercheck(relid, GetUserId()))
+	if (!ptx_relation_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
 	PG_RETURN_INT64(ptx_ledger_snapshot_relation(relid));

@@ -116,8 +116,11 @@ typedef enum LcQuery
 	Q_BLOCKER,
 	Q_SETTING,
 	Q_CLOCK_DATE,
+	Q_CLOCK_END,
+	Q_MIN_BIDS,
 	Q_BID_PERIOD,
 	Q_CANDIDATES,
+	Q_REAWARD,
 	Q_CONTRACTS,
 	Q_RECORD,
 	LC_NQUERIES
@@ -140,7 +143,7 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		"SELECT k.kind, k.id, k.stage, ptx.local_date(k.filed_at)"
 		"  FROM (SELECT 'objection'::text AS kind, o.id, o.stage, o.filed_at"
 		"          FROM ptx.objection o"
-		"         WHERE o.project_id = $1 AND o.answered_at IS NULL"
+		"         WHERE o.project_id = $1 AND o.answered_at IS NULL AND o.suspends"
 		"        UNION ALL"
 		"        SELECT 'complaint'::text, c.id, c.stage, c.filed_at"
 		"          FROM ptx.complaint c"
@@ -153,22 +156,35 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		1, {TEXTOID}
 	},
 	[Q_CLOCK_DATE] = {
-		"SELECT ptx.clock_date(ptx.local_date($1), $2)",
-		2, {TIMESTAMPTZOID, TEXTOID}
+		"SELECT ptx.clock_date(ptx.local_date($1), ptx.period_key($2, p.category, p.method))"
+		"  FROM ptx.project p WHERE p.id = $3",
+		3, {TIMESTAMPTZOID, TEXTOID, INT8OID}
+	},
+	[Q_CLOCK_END] = {
+		"SELECT ptx.clock_end($1, ptx.period_key($2, p.category, p.method))"
+		"  FROM ptx.project p WHERE p.id = $3",
+		3, {TIMESTAMPTZOID, TEXTOID, INT8OID}
+	},
+	[Q_MIN_BIDS] = {
+		"SELECT ptx.min_bids($1)::bigint",
+		1, {INT8OID}
 	},
 	[Q_BID_PERIOD] = {
-		"SELECT k.key, ptx.clock_date(ptx.local_date($2), k.key),"
-		"       ptx.setting(k.key)::text, d.unit, d.basis"
-		"  FROM (SELECT COALESCE((SELECT d.key FROM ptx.policy_default d"
-		"                          WHERE d.key = 'tender.min_bid_days.' || $1),"
-		"                        'tender.min_bid_days.other') AS key) k"
-		"  JOIN ptx.policy_default d ON d.key = k.key",
-		2, {TEXTOID, TIMESTAMPTZOID}
+		"SELECT b.key, b.earliest, b.value, b.unit, b.basis FROM ptx.bid_period($1, $2) b",
+		2, {INT8OID, TIMESTAMPTZOID}
 	},
 	[Q_CANDIDATES] = {
 		"SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE c.bidder_id = $3)"
 		"  FROM ptx.candidate c WHERE c.project_id = $1 AND c.round = $2",
 		3, {INT8OID, INT4OID, INT8OID}
+	},
+	[Q_REAWARD] = {
+		"SELECT COALESCE(pg_catalog.bool_or(s.bidder_id = $3), false),"
+		"       COALESCE(pg_catalog.bool_or(s.bidder_id = $4), false),"
+		"       ptx.required_winner($1)"
+		"  FROM (SELECT 1) x"
+		"  LEFT JOIN ptx.candidate_set_aside s ON s.project_id = $1 AND s.round = $2",
+		4, {INT8OID, INT4OID, INT8OID, INT8OID}
 	},
 	[Q_CONTRACTS] = {
 		"SELECT pg_catalog.count(*) FROM ptx.contract c WHERE c.project_id = $1",
@@ -389,17 +405,39 @@ lc_setting_int(const char *key)
 	return DatumGetInt32(DirectFunctionCall1(numeric_int4, v));
 }
 
-/* The day a period set by key ends when it starts at ts. */
-static DateADT
-lc_clock_date(TimestampTz ts, const char *key)
+/*
+ * The last day of a period set by key (or its setting for the project's
+ * category and method) when it starts at ts; and the moment it ends,
+ * 24:00 China time of that day (ptx.clock_date, ptx.clock_end).
+ */
+static Datum
+lc_clock(LcQuery q, TimestampTz ts, const char *key, int64 project_id)
 {
-	Datum		args[2];
+	Datum		args[3];
 	bool		isnull;
+	Datum		v;
 
 	args[0] = TimestampTzGetDatum(ts);
 	args[1] = CStringGetTextDatum(key);
-	lc_run(Q_CLOCK_DATE, args, NULL, true);
-	return DatumGetDateADT(lc_result(0, 1, &isnull));
+	args[2] = Int64GetDatum(project_id);
+	if (lc_run(q, args, NULL, true) != 1)
+		elog(ERROR, "project %lld vanished while its clock was read", (long long) project_id);
+	v = lc_result(0, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "period \"%s\" of project %lld has no end", key, (long long) project_id);
+	return v;
+}
+
+static DateADT
+lc_clock_date(TimestampTz ts, const char *key, int64 project_id)
+{
+	return DatumGetDateADT(lc_clock(Q_CLOCK_DATE, ts, key, project_id));
+}
+
+static TimestampTz
+lc_clock_end(TimestampTz ts, const char *key, int64 project_id)
+{
+	return DatumGetTimestampTz(lc_clock(Q_CLOCK_END, ts, key, project_id));
 }
 
 static DateADT
@@ -551,7 +589,7 @@ lc_check_blockers(int64 project_id, const char *code, const char *from, const ch
  * ---------------------------------------------------------------------
  */
 static void
-lc_step_announce(const char *code, const char *category, TimestampTz now,
+lc_step_announce(int64 project_id, const char *code, const char *category, TimestampTz now,
 				 const LcRow *old, LcRow *new, int from)
 {
 	Datum		args[2];
@@ -571,9 +609,10 @@ lc_step_announce(const char *code, const char *category, TimestampTz now,
 				 errhint("Give the bid deadline (投标截止时间) to ptx.announce.")));
 	deadline = lc_ts(new, COL_BID_DEADLINE);
 
-	args[0] = CStringGetTextDatum(category);
+	args[0] = Int64GetDatum(project_id);
 	args[1] = TimestampTzGetDatum(now);
-	lc_run(Q_BID_PERIOD, args, NULL, true);
+	if (lc_run(Q_BID_PERIOD, args, NULL, true) != 1)
+		elog(ERROR, "project %s has no bid period", code);
 	key = TextDatumGetCString(lc_result(0, 1, &isnull));
 	due = DatumGetDateADT(lc_result(0, 2, &isnull));
 	value = TextDatumGetCString(lc_result(0, 3, &isnull));
@@ -635,10 +674,39 @@ lc_step_open(int64 project_id, const char *code, TimestampTz now,
 						   lc_ts_text(lc_ts(old, COL_BID_DEADLINE)), lc_ts_text(now)),
 				 errhint("Bids are opened at the bid deadline (招标投标法 §34).")));
 
+	/*
+	 * Bids are opened at the deadline (招标投标法 §34): within the minute of
+	 * the deadline and the tolerance the region sets.  Recording a failure
+	 * (too few bids) opens nothing and is not bound by it.
+	 */
+	if (to == LC_OPENED)
+	{
+		int32		tolerance = lc_setting_int("tender.opening_tolerance_minutes");
+		TimestampTz deadline = lc_ts(old, COL_BID_DEADLINE);
+		TimestampTz minute;
+		TimestampTz latest;
+
+		if (tolerance < 0 || tolerance > 10080)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("policy setting \"tender.opening_tolerance_minutes\" is out of range"),
+					 errdetail("Its value is %d; it is between 0 and 10080 minutes.", tolerance),
+					 errhint("Correct the override with ptx.set_policy.")));
+		minute = deadline - ((deadline % USECS_PER_MINUTE) + USECS_PER_MINUTE) % USECS_PER_MINUTE;
+		latest = minute + (TimestampTz) (tolerance + 1) * USECS_PER_MINUTE;
+		if (now >= latest)
+			ereport(ERROR,
+					(errcode(ERRCODE_PTX_DEADLINE_VIOLATION),
+					 errmsg("bids of project %s are opened too late", code),
+					 errdetail("The bid deadline was %s; the bids are opened at the same time, at the latest by %s (%d minutes of tolerance). It is now %s.",
+							   lc_ts_text(deadline), lc_ts_text(latest), tolerance, lc_ts_text(now)),
+					 errhint("The opening takes place at the bid deadline (招标投标法 §34; policy setting tender.opening_tolerance_minutes). Terminate the project with ptx.terminate and tender it again, or have the supervisory department decide.")));
+	}
+
 	args[0] = Int64GetDatum(project_id);
 	args[1] = old->values[COL_ROUND];
 	nbids = lc_count(Q_VALID_BIDS, args);
-	min_bids = lc_setting_int("tender.min_bids");
+	min_bids = (int32) lc_count(Q_MIN_BIDS, args);
 
 	if (to == LC_OPENED && nbids < min_bids)
 		ereport(ERROR,
@@ -667,7 +735,6 @@ lc_step_publicity(int64 project_id, const char *code, TimestampTz now,
 	DateADT		due;
 	int64		ncand;
 	int32		max_cand;
-	int32		min_days;
 	TimestampTz earliest_end;
 
 	if (old->nulls[COL_REPORTED_AT])
@@ -676,7 +743,7 @@ lc_step_publicity(int64 project_id, const char *code, TimestampTz now,
 				 errmsg("project %s has no evaluation report", code),
 				 errdetail("Candidates are published after the evaluation committee reports."),
 				 errhint("Record the report with ptx.report_evaluation.")));
-	due = lc_clock_date(lc_ts(old, COL_REPORTED_AT), "publicity.publish_within_days");
+	due = lc_clock_date(lc_ts(old, COL_REPORTED_AT), "publicity.publish_within_days", project_id);
 	if (lc_local_date(now) > due)
 		ereport(ERROR,
 				(errcode(ERRCODE_PTX_DEADLINE_VIOLATION),
@@ -698,18 +765,18 @@ lc_step_publicity(int64 project_id, const char *code, TimestampTz now,
 				 errdetail("Between 1 and %d ranked candidates are published.", max_cand),
 				 errhint("Publish the candidates with ptx.publish_candidates (招标投标法实施条例 §53).")));
 
-	min_days = lc_setting_int("publicity.min_days");
-	earliest_end = now + (TimestampTz) min_days * USECS_PER_DAY;
+	/* the end follows from the start: 24:00 of the last day (民法典 §201, §203) */
+	earliest_end = lc_clock_end(now, "publicity.min_days", project_id);
 	if (new->nulls[COL_PUBLICITY_UNTIL])
 		lc_set(new, COL_PUBLICITY_UNTIL, TimestampTzGetDatum(earliest_end));
 	else if (lc_ts(new, COL_PUBLICITY_UNTIL) < earliest_end)
 		ereport(ERROR,
 				(errcode(ERRCODE_PTX_DEADLINE_VIOLATION),
 				 errmsg("publicity of project %s is too short", code),
-				 errdetail("It would end at %s; publicity lasts at least %d days, until %s.",
-						   lc_ts_text(lc_ts(new, COL_PUBLICITY_UNTIL)), min_days,
+				 errdetail("It would end at %s; the publicity runs to 24:00 China time of its last day, %s.",
+						   lc_ts_text(lc_ts(new, COL_PUBLICITY_UNTIL)),
 						   lc_ts_text(earliest_end)),
-				 errhint("Give a later end, or none for the minimum (招标投标法实施条例 §54).")));
+				 errhint("Give a later end, or none for the minimum (policy setting publicity.min_days; 招标投标法实施条例 §54; 民法典 §201, §203).")));
 	lc_set(new, COL_PUBLICITY_FROM, TimestampTzGetDatum(now));
 }
 
@@ -743,6 +810,68 @@ lc_step_award(int64 project_id, const char *code, TimestampTz now,
 						(long long) DatumGetInt64(new->values[COL_WINNER_ID]), code),
 				 errdetail("The winner is chosen among the published candidates."),
 				 errhint("See ptx.candidate (招标投标法实施条例 §55).")));
+	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
+}
+
+/*
+ * The award moves to another candidate (条例 §55; 政府采购法实施条例 §49):
+ * only once the winner is set aside (declined, no performance bond, force
+ * majeure, violation), to a candidate not set aside, and in a state-funded
+ * project that must be tendered to the best-ranked one left.
+ */
+static void
+lc_step_reaward(int64 project_id, const char *code, TimestampTz now,
+				const LcRow *old, LcRow *new)
+{
+	Datum		args[4];
+	bool		isnull;
+	bool		old_aside;
+	bool		new_aside;
+	Datum		required;
+	bool		required_null;
+	int64		old_winner = DatumGetInt64(old->values[COL_WINNER_ID]);
+	int64		new_winner;
+
+	if (new->nulls[COL_WINNER_ID])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project %s cannot be awarded without a winner", code),
+				 errhint("Name the next candidate to ptx.award.")));
+	new_winner = DatumGetInt64(new->values[COL_WINNER_ID]);
+	args[0] = Int64GetDatum(project_id);
+	args[1] = old->values[COL_ROUND];
+	args[2] = Int64GetDatum(old_winner);
+	args[3] = Int64GetDatum(new_winner);
+	lc_run(Q_REAWARD, args, NULL, true);
+	old_aside = DatumGetBool(lc_result(0, 1, &isnull));
+	new_aside = DatumGetBool(lc_result(0, 2, &isnull));
+	required = lc_result(0, 3, &required_null);
+	if (!old_aside)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s is awarded to organisation %lld", code, (long long) old_winner),
+				 errdetail("The award moves to another candidate only once the winner is set aside."),
+				 errhint("Record why with ptx.set_aside_candidate (招标投标法实施条例 §55; 政府采购法实施条例 §49).")));
+	args[2] = Int64GetDatum(new_winner);
+	lc_run(Q_CANDIDATES, args, NULL, true);
+	if (DatumGetInt64(lc_result(0, 2, &isnull)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("organisation %lld is not a candidate of project %s", (long long) new_winner, code),
+				 errdetail("The winner is chosen among the published candidates."),
+				 errhint("See ptx.candidate (招标投标法实施条例 §55).")));
+	if (new_aside)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("candidate %lld of project %s was set aside", (long long) new_winner, code),
+				 errhint("Award another candidate, or tender the project again.")));
+	if (!required_null && DatumGetInt64(required) != new_winner)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s must be awarded to its best-ranked candidate not set aside", code),
+				 errdetail("The project is funded by the state and must be tendered; that candidate is organisation %lld, not %lld.",
+						   (long long) DatumGetInt64(required), (long long) new_winner),
+				 errhint("Award that candidate (招标投标法实施条例 §55).")));
 	lc_set(new, COL_AWARDED_AT, TimestampTzGetDatum(now));
 }
 
@@ -855,7 +984,14 @@ lc_guard_update(TriggerData *td)
 		/* No step: only a later bid deadline or the evaluation report. */
 		settable[COL_BID_DEADLINE] = true;
 		settable[COL_REPORTED_AT] = true;
+		settable[COL_WINNER_ID] = (from == LC_AWARDED);
 		lc_check_kept(rel, code, &old, &new, settable);
+
+		if (lc_differs(rel, COL_WINNER_ID, &old, &new))
+		{
+			lc_check_blockers(project_id, code, old_state, new_state);
+			lc_step_reaward(project_id, code, now, &old, &new);
+		}
 
 		if (lc_differs(rel, COL_BID_DEADLINE, &old, &new))
 		{
@@ -931,7 +1067,7 @@ lc_guard_update(TriggerData *td)
 		switch (to)
 		{
 			case LC_ANNOUNCED:
-				lc_step_announce(code, category, now, &old, &new, from);
+				lc_step_announce(project_id, code, category, now, &old, &new, from);
 				break;
 			case LC_OPENED:
 			case LC_FAILED:
@@ -1019,10 +1155,26 @@ ptx_project_record(PG_FUNCTION_ARGS)
 	else
 		newtup = td->tg_trigtuple;
 	new_state = lc_text(rel, newtup, "state");
-	if (old_state != NULL && strcmp(old_state, new_state) == 0)
-		return PointerGetDatum(NULL);
-
 	lc_read_row(rel, newtup, &row);
+	if (old_state != NULL && strcmp(old_state, new_state) == 0)
+	{
+		LcRow		oldrow;
+
+		/* no step, unless the award moved to another candidate */
+		lc_read_row(rel, td->tg_trigtuple, &oldrow);
+		if (strcmp(new_state, "awarded") != 0 ||
+			!lc_differs(rel, COL_WINNER_ID, &oldrow, &row) || row.nulls[COL_WINNER_ID] ||
+			oldrow.nulls[COL_WINNER_ID])
+			return PointerGetDatum(NULL);
+		row.values[COL_STATE_NOTE] =
+			CStringGetTextDatum(psprintf("award moved from organisation %lld, set aside, to organisation %lld",
+										 (long long) DatumGetInt64(oldrow.values[COL_WINNER_ID]),
+										 (long long) DatumGetInt64(row.values[COL_WINNER_ID])));
+		row.nulls[COL_STATE_NOTE] = false;
+		row.values[COL_STATE_CHANGED_AT] = row.values[COL_AWARDED_AT];
+		row.nulls[COL_STATE_CHANGED_AT] = row.nulls[COL_AWARDED_AT];
+	}
+
 	args[0] = Int64GetDatum(lc_int8(rel, newtup, "id"));
 	args[1] = row.values[COL_ROUND];
 	if (old_state != NULL)

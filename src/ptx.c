@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -33,26 +34,22 @@ static bool fake_now_set = false;
 static bool
 check_fake_now(char **newval, void **extra, GucSource source pg_attribute_unused())
 {
+	TimestampTz value = 0;
 	TimestampTz *parsed;
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 
-	parsed = (TimestampTz *) malloc(sizeof(TimestampTz));
-	if (parsed == NULL)
-		return false;
-
 	PG_TRY();
 	{
-		*parsed = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
-														  CStringGetDatum(*newval),
-														  ObjectIdGetDatum(InvalidOid),
-														  Int32GetDatum(-1)));
+		value = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+														CStringGetDatum(*newval),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
 	}
 	PG_CATCH();
 	{
 		FlushErrorState();
-		free(parsed);
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 		GUC_check_errmsg("invalid value for ptx.fake_now: \"%s\"", *newval);
 		GUC_check_errhint("Give a timestamp with time zone, or an empty string for the real clock.");
@@ -60,13 +57,16 @@ check_fake_now(char **newval, void **extra, GucSource source pg_attribute_unused
 	}
 	PG_END_TRY();
 
-	if (TIMESTAMP_NOT_FINITE(*parsed))
+	if (TIMESTAMP_NOT_FINITE(value))
 	{
-		free(parsed);
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 		GUC_check_errmsg("ptx.fake_now must be a finite timestamp");
 		return false;
 	}
+	parsed = (TimestampTz *) ptx_guc_extra_alloc(sizeof(TimestampTz));
+	if (parsed == NULL)
+		return false;
+	*parsed = value;
 	*extra = parsed;
 	return true;
 }
@@ -117,6 +117,7 @@ ptx_now_sql(PG_FUNCTION_ARGS)
 void
 _PG_init(void)
 {
+	pg_bindtextdomain(TEXTDOMAIN);
 	ptx_clock_init();
 	ptx_ledger_init();
 	ptx_verify_init();

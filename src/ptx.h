@@ -11,7 +11,16 @@
 
 #include "postgres.h"
 
+#include "compat.h"
 #include "utils/timestamp.h"
+
+/*
+ * Every C module includes this header, and reports in ptx's own text domain
+ * (ptx-<major>), the catalogue that nls.mk installs from po/zh_CN.po.
+ * elog.h defines TEXTDOMAIN unconditionally, so it is replaced here.
+ */
+#undef TEXTDOMAIN
+#define TEXTDOMAIN PG_TEXTDOMAIN("ptx")
 
 /*
  * SQLSTATEs of class PX (see docs/sqlstates.md).  The numbers are part of the

@@ -8,7 +8,7 @@
 # run as root.  Nothing is installed into the system's PostgreSQL by the
 # tests; the demo installs ptx for real, as a DBA would.
 
-PG_MAJOR=15
+PG_MAJOR=${PG_MAJOR:-15}
 PG_BIN_SYS=/usr/lib/postgresql/$PG_MAJOR/bin
 PTX_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -22,18 +22,27 @@ as_root() {
 # ensure_packages: install what building and testing ptx needs.
 ensure_packages() {
     local want=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-                postgresql-$PG_MAJOR-cron postgresql-contrib libipc-run-perl
+                postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
+                postgresql-contrib libipc-run-perl gnupg gettext locales
                 build-essential openssl libssl-dev rsync)
     local missing=() p
     for p in "${want[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$p")
     done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    say "installing ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    # the Chinese messages are tested with lc_messages = zh_CN.UTF-8
+    if ! locale -a 2>/dev/null | grep -qix 'zh_CN.utf8'; then
+        say "generating the locale zh_CN.UTF-8"
+        grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null \
+            || echo 'zh_CN.UTF-8 UTF-8' | as_root tee -a /etc/locale.gen >/dev/null
+        as_root locale-gen >/dev/null
+    fi
 }
 
 # RUN_USER: the unprivileged user that builds, runs the servers and the tests.
@@ -102,6 +111,24 @@ build_ptx() {
         || { cat "$dir/build.log"; die "install into the private tree failed"; }
 }
 
+# build_release DIR VERSION COMMIT: release VERSION of ptx, built from its
+# commit, installed into its own private PostgreSQL tree DIR/inst; prints
+# the tree's PostgreSQL directory (holding bin/ and lib/), or nothing when
+# the release cannot be had here (no git history, or a PostgreSQL major the
+# release did not build on).  The upgrade test loads its data with it.
+build_release() {
+    local dir=$1 version=$2 commit=$3
+    git -C "$PTX_SRC" cat-file -e "$commit^{commit}" 2>/dev/null || return 0
+    mkdir -p "$dir/src"
+    git -C "$PTX_SRC" archive "$commit" | tar -x -C "$dir/src"
+    [ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER" "$dir"
+    make_pg_tree "$dir" >/dev/null
+    run_user make -C "$dir/src" -s -j"$(nproc)" >"$dir/build.log" 2>&1 || return 0
+    run_user make -C "$dir/src" -s install DESTDIR="$dir/inst" >>"$dir/build.log" 2>&1 || return 0
+    grep -q "default_version = '$version'" "$dir/src/ptx.control" || return 0
+    echo "$dir/inst/usr/lib/postgresql/$PG_MAJOR"
+}
+
 # start_cluster DIR PORT [conf lines...]: initdb and start a cluster from
 # the private tree, listening on a socket in DIR only.
 # The binaries are those of the private tree, or of PG_BIN when it is set.
@@ -134,4 +161,61 @@ stop_cluster() {
 # in their own directory only, so the number just has to look ordinary.
 free_port() {
     shuf -i 20000-40000 -n 1
+}
+
+# PostgreSQL majors other than the machine's own run in a Debian root made
+# with debootstrap from Debian's archive: 17 in trixie.  The root is kept in
+# PTX_ROOTS (default /var/cache/ptx) and reused by later runs.
+PTX_ROOTS=${PTX_ROOTS:-/var/cache/ptx}
+PTX_MIRROR=${PTX_MIRROR:-http://deb.debian.org/debian}
+
+suite_of_major() {
+    case "$1" in
+        15) echo bookworm ;;
+        17) echo trixie ;;
+        *) die "no Debian release ships PostgreSQL $1" ;;
+    esac
+}
+
+# ensure_root MAJOR: a Debian root with PostgreSQL MAJOR and what the suite
+# needs; prints its path.  Needs root (debootstrap, chroot).
+ensure_root() {
+    local major=$1 suite root
+    suite=$(suite_of_major "$major")
+    root=$PTX_ROOTS/$suite-pg$major
+    [ "$(id -u)" -eq 0 ] || die "PostgreSQL $major runs in a chroot: run as root"
+    if [ ! -f "$root/.ptx-ready" ]; then
+        command -v debootstrap >/dev/null || {
+            env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+            env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+        }
+        say "making a Debian $suite root for PostgreSQL $major in $root (once)"
+        rm -rf "$root"
+        mkdir -p "$PTX_ROOTS"
+        debootstrap --variant=minbase "$suite" "$root" "$PTX_MIRROR" >"$root.log" 2>&1 \
+            || { tail -20 "$root.log"; die "debootstrap of $suite failed"; }
+        printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+        chmod 755 "$root/usr/sbin/policy-rc.d"
+        touch "$root/.ptx-base"
+    fi
+    mount_root "$root"
+    # the packages, also when the list grew since the root was made
+    chroot "$root" env PG_MAJOR="$major" bash -c '. /dev/stdin; ensure_packages' \
+        < "$PTX_SRC/test/lib.sh" >&2
+    touch "$root/.ptx-ready"
+    echo "$root"
+}
+
+# mount_root ROOT / umount_root ROOT: what a server needs inside the root
+mount_root() {
+    local root=$1
+    mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+    mountpoint -q "$root/dev/shm" || { mkdir -p "$root/dev/shm"; mount -t tmpfs -o size=1g tmpfs "$root/dev/shm"; }
+    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+}
+umount_root() {
+    local root=$1
+    mountpoint -q "$root/dev/shm" && umount "$root/dev/shm"
+    mountpoint -q "$root/proc" && umount "$root/proc"
+    return 0
 }

@@ -35,10 +35,7 @@ DECLARE
 BEGIN
     IF TG_OP = 'UPDATE' AND (NEW.code IS DISTINCT FROM OLD.code
                              OR NEW.parent IS DISTINCT FROM OLD.parent) THEN
-        RAISE EXCEPTION 'region % cannot change its code or parent', OLD.code
-            USING ERRCODE = '22023',
-                  DETAIL = 'Regions below it and records in it depend on its place in the hierarchy.',
-                  HINT = 'Register the new division as a new region.';
+        PERFORM ptx.raise('registry.region_fixed', OLD.code);
     END IF;
     NEW.level := ptx.region_level(NEW.code);
     IF NEW.parent IS NULL THEN
@@ -47,18 +44,12 @@ BEGIN
     END IF;
     SELECT * INTO p FROM ptx.region r WHERE r.code = NEW.parent;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'parent region % of % is not registered', NEW.parent, NEW.code
-            USING ERRCODE = '23503',
-                  HINT = 'Register the parent region first.';
+        PERFORM ptx.raise('registry.parent_region_missing', NEW.parent, NEW.code);
     END IF;
     keep := CASE p.level WHEN 1 THEN 2 WHEN 2 THEN 4 ELSE 6 END;
     IF p.level >= NEW.level
        OR pg_catalog.left(NEW.code, keep) <> pg_catalog.left(p.code, keep) THEN
-        RAISE EXCEPTION 'region % cannot lie under region %', NEW.code, p.code
-            USING ERRCODE = 'PX010',
-                  DETAIL = pg_catalog.format('Under GB/T 2260 a region under %s must be of a lower level and its code must begin with %s.',
-                                             p.code, pg_catalog.left(p.code, keep)),
-                  HINT = 'Check the parent code.';
+        PERFORM ptx.raise('registry.region_misplaced', NEW.code, p.code, pg_catalog.left(p.code, keep));
     END IF;
     NEW.path := p.path || NEW.code;
     RETURN NEW;
@@ -116,12 +107,11 @@ BEGIN
     bad := ARRAY(SELECT r FROM unnest(COALESCE(roles, '{}')) r
                   WHERE r IS NULL OR r NOT IN ('tenderee', 'bidder', 'agency', 'supervisor', 'centre'));
     IF cardinality(COALESCE(roles, '{}')) = 0 OR cardinality(bad) > 0 THEN
-        RAISE EXCEPTION 'invalid organisation roles %', COALESCE(roles::text, 'NULL')
-            USING ERRCODE = '22023',
-                  DETAIL = CASE WHEN cardinality(bad) > 0
-                                THEN format('Unknown roles: %s.', array_to_string(bad, ', ', 'NULL'))
-                                ELSE 'An organisation needs at least one role.' END,
-                  HINT = 'Roles are tenderee, bidder, agency, supervisor and centre.';
+        IF cardinality(bad) > 0 THEN
+            PERFORM ptx.raise('registry.org_roles_unknown', COALESCE(roles::text, 'NULL'),
+                              array_to_string(bad, ', ', 'NULL'));
+        END IF;
+        PERFORM ptx.raise('registry.org_roles_missing', COALESCE(roles::text, 'NULL'));
     END IF;
     RETURN true;
 END
@@ -185,10 +175,7 @@ CREATE FUNCTION ptx.jurisdiction_before_write() RETURNS trigger
     AS $$
 BEGIN
     IF NOT ptx.has_role(NEW.supervisor_id, 'supervisor') THEN
-        RAISE EXCEPTION 'organisation % is not a supervisory department', NEW.supervisor_id
-            USING ERRCODE = 'PX002',
-                  DETAIL = 'Jurisdiction can only be granted to an organisation with the role supervisor.',
-                  HINT = 'Register the department with the role supervisor.';
+        PERFORM ptx.raise('registry.not_a_supervisor', NEW.supervisor_id::text);
     END IF;
     RETURN NEW;
 END

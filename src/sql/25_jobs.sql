@@ -38,11 +38,7 @@ DECLARE
     j ptx.scheduled_job;
 BEGIN
     IF NOT ptx.pg_cron_present() THEN
-        RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
-            USING ERRCODE = 'PX014',
-                  DETAIL = 'ptx''s scheduled jobs (ledger sealing, verification, the annual inspection draw) run under pg_cron.',
-                  HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name. '
-                         'If that is another database, run the statements of ptx.job_statements() there.';
+        PERFORM ptx.raise('jobs.pg_cron_missing', current_database());
     END IF;
     FOR j IN SELECT * FROM ptx.scheduled_job ORDER BY name LOOP
         job_name := j.name;
@@ -66,10 +62,7 @@ DECLARE
     id bigint;
 BEGIN
     IF NOT ptx.pg_cron_present() THEN
-        RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
-            USING ERRCODE = 'PX014',
-                  DETAIL = 'There are no pg_cron jobs to remove here.',
-                  HINT = 'If ptx''s jobs were scheduled from pg_cron''s own database, remove them there with cron.unschedule(job name).';
+        PERFORM ptx.raise('jobs.pg_cron_missing_unschedule', current_database());
     END IF;
     FOR n, id IN EXECUTE
         'SELECT jobname, jobid FROM cron.job WHERE jobname LIKE ''ptx:%'' AND database = current_database() ORDER BY jobname'

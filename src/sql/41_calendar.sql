@@ -2,9 +2,12 @@
 -- calendar (工作日) and the due date of a period set by a policy setting.
 --
 -- Periods are counted in days: the day of the event is not counted (期间开始
---的当日不计入), so a period of n days after day d ends on d + n.  A period
--- in working days skips weekends and public holidays, and counts the
--- adjusted working days (调休上班) on weekends.
+-- 的当日不计入), so a period of n days after day d ends on d + n, or on the
+-- next working day when that day is a holiday or rest day (民法典 §203 ¶1),
+-- at 24:00 China time (§203 ¶2).  A period in working days skips weekends
+-- and public holidays, and counts the adjusted working days (调休上班) on
+-- weekends.  Every clock of ptx counts with ptx.period_last_day (through
+-- ptx.clock_date and ptx.clock_end).
 
 ------------------------------------------------------------------------
 -- The local date.  China keeps one time zone; the business clock is turned
@@ -89,49 +92,209 @@ INSERT INTO ptx.holiday_default (day, kind, name) VALUES
     ('2026-09-20', 'workday', '国庆节调休上班'),
     ('2026-10-10', 'workday', '国庆节调休上班');
 
+-- The arithmetic below never walks day by day: weekdays are counted by a
+-- formula and only the calendar's rows (a few dozen a year) are visited, so
+-- any finite date and any count answer at once.  Infinite dates are no
+-- business days and are refused (22008).
+CREATE FUNCTION ptx.finite_day(day date, what text DEFAULT 'day') RETURNS date
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF day IS NOT NULL AND NOT pg_catalog.isfinite(day) THEN
+        RAISE EXCEPTION 'the % of a legal period cannot be %', what, day
+            USING ERRCODE = '22008',
+                  DETAIL = 'Legal periods are counted on calendar days; an infinite date has none.',
+                  HINT = 'Give a finite date.';
+    END IF;
+    RETURN day;
+END
+$$;
+COMMENT ON FUNCTION ptx.finite_day(date, text) IS
+    'the day itself, or an error (22008) when it is infinite';
+
 CREATE FUNCTION ptx.is_working_day(day date) RETURNS boolean
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     BEGIN ATOMIC
         SELECT COALESCE((SELECT h.kind = 'workday' FROM ptx.holiday h WHERE h.day = is_working_day.day),
                         (SELECT d.kind = 'workday' FROM ptx.holiday_default d WHERE d.day = is_working_day.day),
-                        pg_catalog.date_part('isodow', is_working_day.day) < 6);
+                        pg_catalog.date_part('isodow', ptx.finite_day(is_working_day.day)) < 6);
     END;
 COMMENT ON FUNCTION ptx.is_working_day(date) IS
     'true on a working day: Monday to Friday unless a holiday, or an adjusted working day';
+
+-- Mondays to Fridays from 2000-01-03 (a Monday) up to a day, as a
+-- relative count: weekdays_between(a, b) = upto(b) - upto(a).
+CREATE FUNCTION ptx.weekdays_upto(day date) RETURNS bigint
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    days bigint := ptx.finite_day(day) - date '2000-01-03';
+    r bigint := ((days % 7) + 7) % 7;
+BEGIN
+    RETURN 5 * ((days - r) / 7) + LEAST(r + 1, 5);
+END
+$$;
+COMMENT ON FUNCTION ptx.weekdays_upto(date) IS
+    'Mondays to Fridays from 2000-01-03 up to a day, relative (for differences)';
+
+CREATE FUNCTION ptx.working_days_between(a date, b date) RETURNS integer
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM ptx.finite_day(a, 'start'), ptx.finite_day(b, 'end');
+    IF b <= a THEN
+        RETURN 0;
+    END IF;
+    -- weekdays, less the holidays on weekdays, plus the weekend days worked
+    SELECT ptx.weekdays_upto(b) - ptx.weekdays_upto(a)
+           + COALESCE(sum(CASE WHEN c.kind = 'workday' AND pg_catalog.date_part('isodow', c.day) > 5 THEN 1
+                               WHEN c.kind = 'holiday' AND pg_catalog.date_part('isodow', c.day) <= 5 THEN -1
+                               ELSE 0 END), 0)
+      INTO n
+      FROM ptx.calendar c
+     WHERE c.day > a AND c.day <= b;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ptx.working_days_between(date, date) IS
+    'working days after a up to and including b (0 when b <= a)';
+
+-- The n-th weekday after a day, the calendar's rows not considered.
+CREATE FUNCTION ptx.add_weekdays(day date, n bigint) RETURNS date
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    w integer := pg_catalog.date_part('isodow', ptx.finite_day(day))::integer;
+    monday bigint;
+    total bigint;
+    result bigint;
+BEGIN
+    IF n < 0 THEN
+        RAISE EXCEPTION 'a number of weekdays cannot be negative'
+            USING ERRCODE = '22023', DETAIL = format('%s was given.', n);
+    END IF;
+    IF n = 0 THEN
+        RETURN day;
+    END IF;
+    IF w > 5 THEN
+        w := 5;                      -- a weekend counts on from its Friday
+    END IF;
+    monday := (day - date '2000-01-03') - (pg_catalog.date_part('isodow', day)::integer - 1);
+    total := (w - 1) + n;
+    result := monday + (total / 5) * 7 + total % 5;
+    IF result > date '5874897-12-31' - date '2000-01-03' THEN
+        RAISE EXCEPTION '% working days after % fall beyond the last date', n, day
+            USING ERRCODE = '22008';
+    END IF;
+    RETURN date '2000-01-03' + result::integer;
+END
+$$;
+COMMENT ON FUNCTION ptx.add_weekdays(date, bigint) IS
+    'the n-th Monday-to-Friday day after a day, holidays not considered';
 
 CREATE FUNCTION ptx.add_working_days(day date, n integer) RETURNS date
     LANGUAGE plpgsql STABLE STRICT
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    d date := day;
-    left_ integer := n;
+    e date := ptx.finite_day(day);
+    left_ bigint := n;
+    plain bigint;
+    c record;
 BEGIN
     IF n < 0 THEN
         RAISE EXCEPTION 'a number of working days cannot be negative'
             USING ERRCODE = '22023', DETAIL = format('%s was given.', n);
     END IF;
-    WHILE left_ > 0 LOOP
-        d := d + 1;
-        IF ptx.is_working_day(d) THEN
-            left_ := left_ - 1;
+    IF n = 0 THEN
+        RETURN e;
+    END IF;
+    IF (e - date '2000-01-03')::bigint + (n::bigint * 7) / 5 + 400
+       > (date '5874897-12-31' - date '2000-01-03') THEN
+        RAISE EXCEPTION '% working days after % fall beyond the last date', n, e
+            USING ERRCODE = '22008',
+                  DETAIL = 'Dates end in the year 5874897.';
+    END IF;
+    -- Walk the calendar's rows after the day, counting the weekdays
+    -- between them by formula.
+    FOR c IN SELECT k.day, k.kind FROM ptx.calendar k WHERE k.day > add_working_days.day ORDER BY k.day LOOP
+        plain := ptx.weekdays_upto(c.day - 1) - ptx.weekdays_upto(e);
+        IF plain >= left_ THEN
+            RETURN ptx.add_weekdays(e, left_);
         END IF;
+        left_ := left_ - plain;
+        IF c.kind = 'workday' THEN
+            left_ := left_ - 1;
+            IF left_ = 0 THEN
+                RETURN c.day;
+            END IF;
+        END IF;
+        e := c.day;
     END LOOP;
-    RETURN d;
+    RETURN ptx.add_weekdays(e, left_);
 END
 $$;
 COMMENT ON FUNCTION ptx.add_working_days(date, integer) IS
     'the n-th working day after a day (the day itself not counted); the day itself for n = 0';
 
-CREATE FUNCTION ptx.working_days_between(a date, b date) RETURNS integer
+CREATE FUNCTION ptx.next_working_day(day date) RETURNS date
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     BEGIN ATOMIC
-        SELECT pg_catalog.count(*)::integer
-          FROM pg_catalog.generate_series(a + 1, b, interval '1 day') g(d)
-         WHERE ptx.is_working_day(g.d::date);
+        SELECT CASE WHEN ptx.is_working_day(ptx.finite_day(next_working_day.day))
+                    THEN next_working_day.day
+                    ELSE ptx.add_working_days(next_working_day.day, 1) END;
     END;
-COMMENT ON FUNCTION ptx.working_days_between(date, date) IS
-    'working days after a up to and including b (0 when b <= a)';
+COMMENT ON FUNCTION ptx.next_working_day(date) IS
+    'the day itself when it is a working day, else the first working day after it';
+
+------------------------------------------------------------------------
+-- The one arithmetic of legal periods (R11, 民法典 §200-§204).  A period
+-- of n days starting on a day (the event's day, not counted, §201) has
+-- its last day n days later; when that day is a legal holiday or a rest
+-- day, the period ends on the first working day after it (§203 ¶1).  A
+-- period in working days ends on the n-th working day.  The period runs
+-- to 24:00 China time of its last day (§203 ¶2): ptx.day_end.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.period_last_day(start date, n integer, unit text) RETURNS date
+    LANGUAGE plpgsql STABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.finite_day(start, 'start');
+    IF n < 0 THEN
+        RAISE EXCEPTION 'a period cannot be negative'
+            USING ERRCODE = '22023', DETAIL = format('%s %s was given.', n, unit);
+    END IF;
+    IF unit = 'days' THEN
+        IF n = 0 THEN
+            RETURN start;            -- the same day: nothing to carry over
+        END IF;
+        IF start > date '5874897-12-31' - n THEN
+            RAISE EXCEPTION '% days after % fall beyond the last date', n, start
+                USING ERRCODE = '22008';
+        END IF;
+        RETURN ptx.next_working_day(start + n);
+    ELSIF unit = 'working days' THEN
+        RETURN ptx.add_working_days(start, n);
+    END IF;
+    RAISE EXCEPTION 'a period is counted in days or working days, not in %', unit
+        USING ERRCODE = '22023';
+END
+$$;
+COMMENT ON FUNCTION ptx.period_last_day(date, integer, text) IS
+    'last day of a period of n days or working days starting on a day (not counted); a last day on a holiday or rest day moves to the next working day (民法典 §201, §203)';
+
+CREATE FUNCTION ptx.day_end(day date) RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ((ptx.finite_day(day) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai');
+COMMENT ON FUNCTION ptx.day_end(date) IS
+    '24:00 China time (Asia/Shanghai) of a day, when a period ending on it ends (民法典 §203 ¶2)';
 
 ------------------------------------------------------------------------
 -- Due dates of policy periods.  A setting counted in time has the unit
@@ -146,16 +309,14 @@ DECLARE
     u text;
 BEGIN
     SELECT d.unit INTO u FROM ptx.policy_default d WHERE d.key = clock_date.key;
-    IF v < 0 OR v <> trunc(v) THEN
+    IF v < 0 OR v <> trunc(v) OR v > 36500 THEN
         RAISE EXCEPTION 'policy setting "%" is not a whole number of days', key
             USING ERRCODE = '22023',
                   DETAIL = format('Its value is %s.', v),
                   HINT = 'Correct the override with ptx.set_policy.';
     END IF;
-    IF u = 'days' THEN
-        RETURN start + v::integer;
-    ELSIF u = 'working days' THEN
-        RETURN ptx.add_working_days(start, v::integer);
+    IF u IN ('days', 'working days') THEN
+        RETURN ptx.period_last_day(start, v::integer, u);
     END IF;
     RAISE EXCEPTION 'policy setting "%" is not a period', key
         USING ERRCODE = '22023',
@@ -163,12 +324,36 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ptx.clock_date(date, text) IS
-    'the day a period set by a policy setting ends when it starts on a day (the day itself not counted)';
+    'the last day of a period set by a policy setting when it starts on a day (the day itself not counted; a holiday at the end carried to the next working day)';
+
+CREATE FUNCTION ptx.clock_end(start timestamptz, key text) RETURNS timestamptz
+    LANGUAGE sql STABLE STRICT
+    RETURN ptx.day_end(ptx.clock_date(ptx.local_date(start), key));
+COMMENT ON FUNCTION ptx.clock_end(timestamptz, text) IS
+    'the moment a period set by a policy setting ends: 24:00 China time of its last day';
+
+-- The setting of a period for a project: the most specific of
+-- key.category.method, key.category and key that ptx.policy_default has.
+CREATE FUNCTION ptx.period_key(key text, category text, method text DEFAULT NULL) RETURNS text
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT COALESCE(
+            (SELECT d.key FROM ptx.policy_default d
+              WHERE d.key = period_key.key || '.' || period_key.category || '.' || period_key.method),
+            (SELECT d.key FROM ptx.policy_default d
+              WHERE d.key = period_key.key || '.' || period_key.category),
+            period_key.key);
+    END;
+COMMENT ON FUNCTION ptx.period_key(text, text, text) IS
+    'the policy setting of a period for a category and method: key.category.method, else key.category, else key';
 
 GRANT SELECT ON ptx.holiday_default, ptx.holiday, ptx.calendar
     TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT INSERT, UPDATE, DELETE ON ptx.holiday TO ptx_admin;
 GRANT EXECUTE ON FUNCTION ptx.local_date(timestamptz), ptx.today(),
     ptx.is_working_day(date), ptx.add_working_days(date, integer),
-    ptx.working_days_between(date, date), ptx.clock_date(date, text)
+    ptx.working_days_between(date, date), ptx.clock_date(date, text),
+    ptx.finite_day(date, text), ptx.weekdays_upto(date), ptx.add_weekdays(date, bigint),
+    ptx.next_working_day(date), ptx.period_last_day(date, integer, text), ptx.day_end(date),
+    ptx.clock_end(timestamptz, text), ptx.period_key(text, text, text)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;

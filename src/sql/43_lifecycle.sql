@@ -24,6 +24,90 @@ INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
   ('publicity.min_days', 3, 'days', '招标投标法实施条例 §54',
    'least days the candidates are publicised before the award');
 
+-- Periods per trading method (R12): government procurement runs under its
+-- own law, not the tendering law's clocks.  ptx.period_key picks the most
+-- specific of key.category.method, key.category and key.  A project that
+-- entered voluntarily (no catalog entry covers it) is not one that "must
+-- be tendered" (招标投标法 §24): in construction and other tenders its
+-- period is tender.min_bid_days.voluntary; the other categories' periods
+-- come from their own laws and bind every project.
+INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
+  ('tender.min_bid_days.procurement.open', 20, 'days', '政府采购货物和服务招标投标管理办法 (财政部令第87号) §16',
+   'open procurement tender (公开招标): least days from issuing the documents to the bid deadline'),
+  ('tender.min_bid_days.procurement.invited', 20, 'days', '政府采购货物和服务招标投标管理办法 (财政部令第87号) §16',
+   'invited procurement tender (邀请招标): least days from issuing the documents to the bid deadline'),
+  ('tender.min_bid_days.procurement.negotiation', 3, 'working days', '政府采购非招标采购方式管理办法 (财政部令第74号) §29',
+   'competitive negotiation (竞争性谈判): least working days from issuing the documents to the first responses'),
+  ('tender.min_bid_days.procurement.inquiry', 3, 'working days', '政府采购非招标采购方式管理办法 (财政部令第74号) §45',
+   'inquiry (询价): least working days from issuing the inquiry notice to the responses'),
+  ('tender.min_bid_days.procurement.consultation', 10, 'days', '政府采购竞争性磋商采购方式管理暂行办法 (财库〔2014〕214号) §10',
+   'competitive consultation (竞争性磋商): least days from issuing the documents to the first responses'),
+  ('tender.min_bid_days.procurement.single_source', 5, 'working days', '政府采购法实施条例 §38; 财政部令第74号 §38',
+   'single source (单一来源): the announcement is the publicity of the single supplier; least working days before the negotiation'),
+  ('tender.min_bid_days.voluntary', 0, 'days', '招标投标法 §24 (binds only projects that must be tendered)',
+   'projects entered voluntarily, outside government procurement: least days to the bid deadline (a reasonable time set by the region)'),
+  ('tender.min_bids.procurement.single_source', 1, 'bids', '政府采购法 §31, §39',
+   'single source: the one supplier''s response is enough to open'),
+  ('tender.opening_tolerance_minutes', 0, 'minutes', '招标投标法 §34; 财政部令第87号 §39',
+   'minutes after the minute of the bid deadline in which the bids may still be opened (0: within the minute of the deadline)'),
+  ('publicity.publish_within_days.procurement', 7, 'working days', '政府采购法实施条例 §43 (5 working days to decide, 2 to announce)',
+   'government procurement: working days after the evaluation report by which the result is announced'),
+  ('publicity.min_days.procurement', 1, 'working days', '财政部令第87号 §69; 财政部令第74号 §18',
+   'government procurement: least working days the result is announced before the award notice takes effect'),
+  ('amendment.min_days', 15, 'days', '招标投标法实施条例 §21; 招标投标法 §23',
+   'a clarification or amendment of the documents reaches the bidders at least this many days before the bid deadline'),
+  ('amendment.min_days.procurement.negotiation', 3, 'working days', '财政部令第74号 §29',
+   'competitive negotiation: least working days between a clarification or amendment and the responses'),
+  ('amendment.min_days.procurement.inquiry', 3, 'working days', '财政部令第74号 §45',
+   'inquiry: least working days between a clarification or amendment and the responses'),
+  ('amendment.min_days.procurement.consultation', 5, 'days', '财库〔2014〕214号 §10',
+   'competitive consultation: least days between a clarification or amendment and the first responses');
+
+------------------------------------------------------------------------
+-- Trading methods (交易方式), a closed vocabulary per category.
+------------------------------------------------------------------------
+CREATE TABLE ptx.trade_method (
+    category    text NOT NULL REFERENCES ptx.category (code),
+    method      text NOT NULL CHECK (method ~ '^[a-z_]+$'),
+    name_zh     text NOT NULL,
+    basis       text NOT NULL,
+    PRIMARY KEY (category, method)
+);
+COMMENT ON TABLE ptx.trade_method IS 'the trading methods (交易方式) each category allows, with their legal basis';
+INSERT INTO ptx.trade_method (category, method, name_zh, basis) VALUES
+  ('construction', 'open', '公开招标', '招标投标法 §10'),
+  ('construction', 'invited', '邀请招标', '招标投标法 §10'),
+  ('other', 'open', '公开招标', '招标投标法 §10'),
+  ('other', 'invited', '邀请招标', '招标投标法 §10'),
+  ('procurement', 'open', '公开招标', '政府采购法 §26'),
+  ('procurement', 'invited', '邀请招标', '政府采购法 §26, §29'),
+  ('procurement', 'negotiation', '竞争性谈判', '政府采购法 §26, §30'),
+  ('procurement', 'consultation', '竞争性磋商', '政府采购法 §26; 财库〔2014〕214号'),
+  ('procurement', 'inquiry', '询价', '政府采购法 §26, §32'),
+  ('procurement', 'single_source', '单一来源采购', '政府采购法 §26, §31'),
+  ('procurement', 'framework', '框架协议采购', '政府采购框架协议采购方式管理暂行办法 (财政部令第110号)'),
+  ('land', 'open', '招标出让', '招标拍卖挂牌出让国有建设用地使用权规定 §2'),
+  ('land', 'auction', '拍卖出让', '招标拍卖挂牌出让国有建设用地使用权规定 §2'),
+  ('land', 'listing', '挂牌出让', '招标拍卖挂牌出让国有建设用地使用权规定 §2'),
+  ('land', 'online_bidding', '网上竞价', '招标拍卖挂牌出让国有建设用地使用权规定 §2 (网上交易)'),
+  ('mining', 'open', '招标出让', '矿业权出让交易规则'),
+  ('mining', 'auction', '拍卖出让', '矿业权出让交易规则'),
+  ('mining', 'listing', '挂牌出让', '矿业权出让交易规则'),
+  ('mining', 'online_bidding', '网上竞价', '矿业权出让交易规则'),
+  ('state_property', 'open', '公开征集 (招投标)', '企业国有资产交易监督管理办法 §17'),
+  ('state_property', 'auction', '拍卖', '企业国有资产交易监督管理办法 §17'),
+  ('state_property', 'listing', '挂牌 (协议成交)', '企业国有资产交易监督管理办法 §17'),
+  ('state_property', 'online_bidding', '网络竞价', '企业国有资产交易监督管理办法 §17');
+
+GRANT SELECT ON ptx.trade_method TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
+
+ALTER TABLE ptx.project
+    ADD COLUMN complex boolean NOT NULL DEFAULT false,
+    ADD CONSTRAINT project_method_fkey FOREIGN KEY (category, method)
+        REFERENCES ptx.trade_method (category, method);
+COMMENT ON COLUMN ptx.project.complex IS
+    'technically complex, highly specialised or of great social impact (技术复杂、专业性强或者社会影响较大): a procurement committee of 7+ members (财政部令第87号 §47)';
+
 ------------------------------------------------------------------------
 -- Transitions: one row per step of a project, never changed.
 ------------------------------------------------------------------------
@@ -68,6 +152,65 @@ CREATE TRIGGER transition_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.
     FOR EACH ROW EXECUTE FUNCTION ptx.transition_before_write();
 CREATE TRIGGER transition_no_truncate BEFORE TRUNCATE ON ptx.transition
     FOR EACH STATEMENT EXECUTE FUNCTION ptx.transition_before_write();
+
+-- An unknown method is refused with the methods of the category (the
+-- foreign key above is the backstop).
+CREATE FUNCTION ptx.project_method_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NEW.category IS NULL OR NOT EXISTS (SELECT 1 FROM ptx.category c WHERE c.code = NEW.category) THEN
+        RETURN NEW;                          -- the foreign key on category reports it
+    END IF;
+    IF NEW.method IS NULL OR NOT EXISTS (SELECT 1 FROM ptx.trade_method m
+                                          WHERE m.category = NEW.category AND m.method = NEW.method) THEN
+        RAISE EXCEPTION 'category % has no trading method %', NEW.category, COALESCE(NEW.method, 'NULL')
+            USING ERRCODE = '22023',
+                  DETAIL = format('The methods of %s are %s.', NEW.category,
+                                  (SELECT string_agg(m.method, ', ' ORDER BY m.method)
+                                     FROM ptx.trade_method m WHERE m.category = NEW.category)),
+                  HINT = 'The methods and their legal basis are listed in ptx.trade_method.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER project_method_check BEFORE INSERT OR UPDATE OF category, method ON ptx.project
+    FOR EACH ROW EXECUTE FUNCTION ptx.project_method_check();
+
+-- The least period from the announcement to the bid deadline of a project:
+-- the policy setting that applies, the earliest day of the deadline, and
+-- the setting's value, unit and basis (for the machine's messages).
+CREATE FUNCTION ptx.bid_period(project_id bigint, announced_at timestamptz)
+    RETURNS TABLE (key text, earliest date, value text, unit text, basis text)
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT d.key, ptx.clock_date(ptx.local_date(bid_period.announced_at), d.key),
+               ptx.setting(d.key)::text, d.unit, d.basis
+          FROM ptx.project p
+          CROSS JOIN LATERAL (
+                SELECT CASE WHEN p.voluntary AND p.category IN ('construction', 'other')
+                            THEN 'tender.min_bid_days.voluntary'
+                            ELSE COALESCE(
+                                (SELECT x.key FROM ptx.policy_default x
+                                  WHERE x.key = 'tender.min_bid_days.' || p.category || '.' || p.method),
+                                (SELECT x.key FROM ptx.policy_default x
+                                  WHERE x.key = 'tender.min_bid_days.' || p.category),
+                                'tender.min_bid_days.other') END AS key) k
+          JOIN ptx.policy_default d ON d.key = k.key
+         WHERE p.id = bid_period.project_id;
+    END;
+COMMENT ON FUNCTION ptx.bid_period(bigint, timestamptz) IS
+    'the least bid period of a project announced at a time: its setting, the earliest deadline day, value, unit and basis';
+
+CREATE FUNCTION ptx.min_bids(project_id bigint) RETURNS integer
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT ptx.setting(ptx.period_key('tender.min_bids', p.category, p.method))::integer
+          FROM ptx.project p WHERE p.id = min_bids.project_id;
+    END;
+COMMENT ON FUNCTION ptx.min_bids(bigint) IS
+    'the least valid bids that open a project''s tender: tender.min_bids, or its setting for the category and method';
 
 ------------------------------------------------------------------------
 -- The machine (src/lifecycle.c).
@@ -244,7 +387,7 @@ DECLARE
 BEGIN
     SELECT count(*) INTO n FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.status = 'valid';
-    outcome := CASE WHEN n >= ptx.setting('tender.min_bids') THEN 'opened' ELSE 'failed' END;
+    outcome := CASE WHEN n >= ptx.min_bids(p.id) THEN 'opened' ELSE 'failed' END;
     UPDATE ptx.project SET state = outcome,
            state_note = CASE WHEN outcome = 'failed'
                              THEN format('%s valid bids at the deadline of round %s', n, p.round) END
@@ -323,14 +466,25 @@ CREATE FUNCTION ptx.award(project_id bigint, bidder_id bigint) RETURNS void
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    p ptx.project := ptx.project_lock(project_id);
 BEGIN
-    PERFORM ptx.project_lock(project_id, '{awarded}');
+    IF p.state = 'awarded' AND p.winner_id IS DISTINCT FROM award.bidder_id THEN
+        -- the winner set aside, the next candidate (条例 §55): the machine checks
+        UPDATE ptx.project SET winner_id = award.bidder_id WHERE id = award.project_id;
+        RETURN;
+    END IF;
+    IF p.state = 'awarded' THEN
+        RAISE EXCEPTION 'project % is already awarded', p.code
+            USING ERRCODE = 'PX003',
+                  DETAIL = format('It went to awarded at %s.', p.state_changed_at);
+    END IF;
     UPDATE ptx.project SET state = 'awarded', winner_id = award.bidder_id
      WHERE id = award.project_id;
 END
 $$;
 COMMENT ON FUNCTION ptx.award(bigint, bigint) IS
-    'issue the award notice (中标通知书) to a candidate after the publicity';
+    'issue the award notice (中标通知书) to a candidate after the publicity; once the winner is set aside, to the next candidate';
 
 CREATE FUNCTION ptx.terminate(project_id bigint, reason text) RETURNS void
     LANGUAGE plpgsql
@@ -373,7 +527,8 @@ COMMENT ON FUNCTION ptx.project_history(bigint) IS 'the steps of a project in or
 GRANT SELECT ON ptx.transition, ptx.candidate TO ptx_admin, ptx_operator, ptx_supervisor;
 GRANT UPDATE ON ptx.project TO ptx_admin;
 GRANT EXECUTE ON FUNCTION ptx.transition_allowed(text, text), ptx.next_states(text),
-    ptx.receipt_time(), ptx.project_history(bigint)
+    ptx.receipt_time(), ptx.project_history(bigint),
+    ptx.bid_period(bigint, timestamptz), ptx.min_bids(bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.announce(bigint, timestamptz),
     ptx.extend_deadline(bigint, timestamptz), ptx.open_bids(bigint),

@@ -65,10 +65,10 @@ BEGIN
         RAISE EXCEPTION 'a candidate is set aside with a reason'
             USING ERRCODE = '22023';
     END IF;
-    IF p.state <> 'publicity' THEN
-        RAISE EXCEPTION 'project % is %, not in publicity', p.code, p.state
+    IF p.state NOT IN ('publicity', 'awarded') THEN
+        RAISE EXCEPTION 'project % is %, not in publicity or awarded', p.code, p.state
             USING ERRCODE = 'PX003',
-                  DETAIL = 'Candidates are set aside between their publication and the award.';
+                  DETAIL = 'Candidates are set aside between their publication and the contract.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.candidate c
                     WHERE c.project_id = p.id AND c.round = p.round

@@ -27,7 +27,19 @@ INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
   ('complaint.accept_working_days', 3, 'working days', '招标投标法实施条例 §61',
    'working days the supervisory department has to decide whether it accepts a complaint'),
   ('complaint.decide_working_days', 30, 'working days', '招标投标法实施条例 §61',
-   'working days from acceptance within which the department decides the complaint');
+   'working days from acceptance within which the department decides the complaint'),
+  ('challenge.file_working_days', 7, 'working days', '政府采购法 §52; 政府采购质疑和投诉办法 (财政部令第94号) §10',
+   'government procurement: working days from knowing of the matter within which a supplier challenges (质疑) in writing'),
+  ('challenge.answer_working_days', 7, 'working days', '政府采购法 §53; 财政部令第94号 §13',
+   'government procurement: working days from receiving a challenge within which the buyer or agency answers'),
+  ('challenge.suspends', 0, 'boolean', '政府采购法 §52-§54, §57',
+   '1: an unanswered challenge suspends the procurement; 0 (the law): it goes on, the finance department may suspend it on a complaint'),
+  ('complaint.file_days.procurement', 15, 'working days', '政府采购法 §55; 财政部令第94号 §17',
+   'government procurement: working days after the end of the challenge''s answer period within which the complaint (投诉) reaches the finance department'),
+  ('complaint.accept_working_days.procurement', 5, 'working days', '财政部令第94号 §21',
+   'government procurement: working days the finance department has to examine a complaint and decide on its acceptance'),
+  ('complaint.decide_working_days.procurement', 30, 'working days', '政府采购法 §56; 财政部令第94号 §26',
+   'government procurement: working days from receiving the complaint (not from accepting it) within which the department decides');
 
 ------------------------------------------------------------------------
 -- Objections
@@ -37,17 +49,24 @@ CREATE TABLE ptx.objection (
     project_id      bigint NOT NULL REFERENCES ptx.project (id),
     round           integer NOT NULL,
     complainant_id  bigint NOT NULL REFERENCES ptx.org (id),
-    stage           text NOT NULL CHECK (stage IN ('documents', 'opening', 'result')),
+    stage           text NOT NULL CONSTRAINT objection_stage_check
+                        CHECK (stage IN ('documents', 'opening', 'result', 'challenge')),
     body            text NOT NULL CHECK (pg_catalog.btrim(body) <> ''),
     filed_at        timestamptz NOT NULL DEFAULT ptx.now(),
     answer_due      date NOT NULL,
     answer          text,
     answered_at     timestamptz,
     answered_by     text,
+    known_on        date,
+    suspends        boolean NOT NULL DEFAULT true,
+    upheld          boolean,
     CHECK ((answer IS NULL) = (answered_at IS NULL))
 );
+COMMENT ON COLUMN ptx.objection.known_on IS 'a challenge (质疑): the day the supplier knew or should have known of the matter';
+COMMENT ON COLUMN ptx.objection.suspends IS 'whether the objection suspends the project until it is answered (a challenge only when challenge.suspends is 1)';
+COMMENT ON COLUMN ptx.objection.upheld IS 'the answer found the objection well founded (异议成立); an upheld objection to the result sends the project back to evaluation';
 COMMENT ON TABLE ptx.objection IS 'objections (异议) to the tenderee; an unanswered one suspends the project';
-COMMENT ON COLUMN ptx.objection.stage IS 'documents (招标文件), opening (开标) or result (评标结果)';
+COMMENT ON COLUMN ptx.objection.stage IS 'documents (招标文件), opening (开标) or result (评标结果); challenge (质疑) in government procurement';
 COMMENT ON COLUMN ptx.objection.answer_due IS 'last day for the answer';
 CREATE INDEX objection_project_idx ON ptx.objection (project_id);
 CREATE INDEX objection_pending_idx ON ptx.objection (project_id) WHERE answered_at IS NULL;
@@ -63,7 +82,8 @@ CREATE TABLE ptx.complaint (
     round           integer NOT NULL,
     complainant_id  bigint NOT NULL REFERENCES ptx.org (id),
     supervisor_id   bigint NOT NULL REFERENCES ptx.org (id),
-    stage           text NOT NULL CHECK (stage IN ('documents', 'opening', 'result', 'other')),
+    stage           text NOT NULL CONSTRAINT complaint_stage_check
+                        CHECK (stage IN ('documents', 'opening', 'result', 'challenge', 'other')),
     objection_id    bigint REFERENCES ptx.objection (id),
     body            text NOT NULL CHECK (pg_catalog.btrim(body) <> ''),
     known_on        date NOT NULL,
@@ -82,7 +102,7 @@ CREATE TABLE ptx.complaint (
     CHECK (decided_at IS NULL OR accepted)
 );
 COMMENT ON TABLE ptx.complaint IS 'complaints (投诉) to the supervisory department of the project';
-COMMENT ON COLUMN ptx.complaint.stage IS 'documents, opening or result (an objection must come first), or other';
+COMMENT ON COLUMN ptx.complaint.stage IS 'documents, opening or result (an objection must come first), challenge (a procurement challenge first, 政府采购法 §55), or other';
 COMMENT ON COLUMN ptx.complaint.known_on IS 'the day the complainant knew or should have known of the matter';
 COMMENT ON COLUMN ptx.complaint.accept_due IS 'last day to decide on acceptance (受理)';
 COMMENT ON COLUMN ptx.complaint.suspend IS 'the department suspends the project until its decision (责令暂停)';
@@ -97,7 +117,8 @@ CREATE FUNCTION ptx.project_blocked(project_id bigint) RETURNS boolean
     LANGUAGE sql STABLE
     BEGIN ATOMIC
         SELECT EXISTS (SELECT 1 FROM ptx.objection o
-                        WHERE o.project_id = project_blocked.project_id AND o.answered_at IS NULL)
+                        WHERE o.project_id = project_blocked.project_id AND o.answered_at IS NULL
+                          AND o.suspends)
             OR EXISTS (SELECT 1 FROM ptx.complaint c
                         WHERE c.project_id = project_blocked.project_id AND c.suspend
                           AND c.decided_at IS NULL);
@@ -149,10 +170,10 @@ BEGIN
 
     IF TG_OP = 'UPDATE' THEN
         IF (NEW.id, NEW.project_id, NEW.round, NEW.complainant_id, NEW.stage, NEW.body,
-            NEW.filed_at, NEW.answer_due)
+            NEW.filed_at, NEW.answer_due, NEW.known_on, NEW.suspends)
            IS DISTINCT FROM
            (OLD.id, OLD.project_id, OLD.round, OLD.complainant_id, OLD.stage, OLD.body,
-            OLD.filed_at, OLD.answer_due) THEN
+            OLD.filed_at, OLD.answer_due, OLD.known_on, OLD.suspends) THEN
             RAISE EXCEPTION 'objection % cannot be changed', OLD.id
                 USING ERRCODE = '55000', HINT = 'Only the answer is added, once.';
         END IF;
@@ -172,10 +193,19 @@ BEGIN
 
     t := ptx.receipt_time();
     today := ptx.local_date(t);
-    IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result') THEN
+    IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result', 'challenge') THEN
         RAISE EXCEPTION 'objections have no stage %', COALESCE(NEW.stage, 'NULL')
             USING ERRCODE = '22023',
-                  HINT = 'An objection is to the documents, the opening or the result.';
+                  HINT = 'An objection is to the documents, the opening or the result; in government procurement it is a challenge (质疑).';
+    END IF;
+    -- Government procurement has its own challenge (质疑, 政府采购法 §52-§54)
+    -- instead of the tendering law's objections, and only there.
+    IF (NEW.stage = 'challenge') <> (p.category = 'procurement') THEN
+        RAISE EXCEPTION 'project % of category % takes no objection at stage %', p.code, p.category, NEW.stage
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN p.category = 'procurement'
+                              THEN 'A supplier challenges a government procurement with stage challenge (质疑, 政府采购法 §52).'
+                              ELSE 'Stage challenge (质疑) is government procurement''s; objections here are to the documents, the opening or the result.' END;
     END IF;
     IF pg_catalog.btrim(COALESCE(NEW.body, '')) = '' THEN
         RAISE EXCEPTION 'objection to project % needs a body', p.code
@@ -215,6 +245,25 @@ BEGIN
                                       ptx.local_date(p.opened_at), last_day, today),
                       HINT = 'Policy setting objection.opening_days (招标投标法实施条例 §44).';
         END IF;
+    ELSIF NEW.stage = 'challenge' THEN
+        IF p.announced_at IS NULL OR p.state IN ('closed', 'terminated') THEN
+            RAISE EXCEPTION 'challenges to project % are not received in state %', p.code, p.state
+                USING ERRCODE = 'PX003',
+                      HINT = 'A supplier challenges the documents, the process or the result of an announced procurement (政府采购法 §52).';
+        END IF;
+        NEW.known_on := COALESCE(NEW.known_on, today);
+        IF NEW.known_on > today THEN
+            RAISE EXCEPTION 'challenge to project % cannot be known of in the future', p.code
+                USING ERRCODE = '22023', DETAIL = format('known_on %s is after today %s.', NEW.known_on, today);
+        END IF;
+        last_day := ptx.clock_date(NEW.known_on, 'challenge.file_working_days');
+        IF today > last_day THEN
+            RAISE EXCEPTION 'challenge to project % is late', p.code
+                USING ERRCODE = 'PX004',
+                      DETAIL = format('The supplier knew of the matter on %s; challenges were received until %s (%s working days). It is %s.',
+                                      NEW.known_on, last_day, ptx.setting('challenge.file_working_days'), today),
+                      HINT = 'Policy setting challenge.file_working_days (政府采购法 §52).';
+        END IF;
     ELSIF p.publicity_until IS NULL OR p.state = 'terminated' THEN
         RAISE EXCEPTION 'objections to the result of project % are not received in state %', p.code, p.state
             USING ERRCODE = 'PX003',
@@ -230,7 +279,14 @@ BEGIN
     NEW.filed_at := t;
     NEW.answer_due := ptx.clock_date(today, CASE WHEN NEW.stage = 'opening'
                                                  THEN 'objection.answer_days_opening'
+                                                 WHEN NEW.stage = 'challenge'
+                                                 THEN 'challenge.answer_working_days'
                                                  ELSE 'objection.answer_days' END);
+    NEW.suspends := NEW.stage <> 'challenge' OR ptx.setting('challenge.suspends') <> 0;
+    IF NEW.stage <> 'challenge' THEN
+        NEW.known_on := NULL;
+    END IF;
+    NEW.upheld := NULL;
     NEW.answer := NULL;
     NEW.answered_at := NULL;
     NEW.answered_by := NULL;
@@ -250,12 +306,13 @@ BEGIN
         -- blocked before unless this objection is the only pending one
         PERFORM ptx.record_suspension(NEW.project_id,
             EXISTS (SELECT 1 FROM ptx.objection o
-                     WHERE o.project_id = NEW.project_id AND o.answered_at IS NULL AND o.id <> NEW.id)
+                     WHERE o.project_id = NEW.project_id AND o.answered_at IS NULL AND o.suspends
+                       AND o.id <> NEW.id)
             OR EXISTS (SELECT 1 FROM ptx.complaint c
                         WHERE c.project_id = NEW.project_id AND c.suspend AND c.decided_at IS NULL),
             format('objection %s to the %s filed', NEW.id, NEW.stage));
     ELSE
-        PERFORM ptx.record_suspension(NEW.project_id, true,
+        PERFORM ptx.record_suspension(NEW.project_id, NEW.suspends OR ptx.project_blocked(NEW.project_id),
             format('objection %s answered', NEW.id));
     END IF;
     RETURN NULL;
@@ -280,6 +337,25 @@ BEGIN
     RETURN new_id;
 END
 $$;
+CREATE FUNCTION ptx.file_challenge(project_id bigint, supplier_id bigint, body text,
+                                   known_on date DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    INSERT INTO ptx.objection (project_id, complainant_id, stage, body, known_on)
+    VALUES (file_challenge.project_id, file_challenge.supplier_id, 'challenge',
+            file_challenge.body, file_challenge.known_on)
+    RETURNING id INTO new_id;
+    RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.file_challenge(bigint, bigint, text, date) IS
+    'a supplier''s written challenge (质疑) to a government procurement, within 7 working days of knowing (政府采购法 §52); answered within 7 working days (§53)';
+
 COMMENT ON FUNCTION ptx.file_objection(bigint, bigint, text, text) IS
     'file an objection (异议) to the documents, the opening or the result; the project is suspended until it is answered';
 
@@ -297,6 +373,26 @@ END
 $$;
 COMMENT ON FUNCTION ptx.answer_objection(bigint, text) IS
     'the tenderee''s answer to an objection (异议答复); the project resumes when nothing else holds it';
+
+CREATE FUNCTION ptx.answer_objection(objection_id bigint, answer text, upheld boolean) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF upheld IS NULL THEN
+        RAISE EXCEPTION 'the answer to objection % says whether it is upheld', objection_id
+            USING ERRCODE = '22004', HINT = 'Give true (成立) or false (不成立), or use the two-argument form.';
+    END IF;
+    UPDATE ptx.objection o SET answer = answer_objection.answer, upheld = answer_objection.upheld
+     WHERE o.id = objection_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'objection % does not exist', objection_id USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.answer_objection(bigint, text, boolean) IS
+    'the answer to an objection or challenge, saying whether it is upheld (成立); an upheld objection to the result lets the project go back to evaluation';
 
 ------------------------------------------------------------------------
 -- Complaint rules.
@@ -351,8 +447,11 @@ BEGIN
                           HINT = 'A complaint not accepted is told why (招标投标法实施条例 §61).';
             END IF;
             NEW.accepted_at := ptx.now();
-            NEW.decision_due := CASE WHEN NEW.accepted
-                                     THEN ptx.clock_date(today, 'complaint.decide_working_days') END;
+            -- government procurement counts from the receipt (政府采购法 §56)
+            NEW.decision_due := CASE WHEN NOT NEW.accepted THEN NULL
+                                     WHEN p.category = 'procurement'
+                                     THEN ptx.clock_date(ptx.local_date(OLD.filed_at), 'complaint.decide_working_days.procurement')
+                                     ELSE ptx.clock_date(today, 'complaint.decide_working_days') END;
         ELSIF (NEW.accepted_at, NEW.decision_due) IS DISTINCT FROM (OLD.accepted_at, OLD.decision_due) THEN
             RAISE EXCEPTION 'complaint % cannot be changed', OLD.id USING ERRCODE = '55000';
         END IF;
@@ -372,16 +471,22 @@ BEGIN
         RETURN NEW;
     END IF;
 
-    IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result', 'other') THEN
+    IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result', 'challenge', 'other') THEN
         RAISE EXCEPTION 'complaints have no stage %', COALESCE(NEW.stage, 'NULL')
             USING ERRCODE = '22023',
-                  HINT = 'A complaint is about the documents, the opening, the result or another matter (other).';
+                  HINT = 'A complaint is about the documents, the opening, the result or another matter (other); in government procurement about a challenge (challenge).';
+    END IF;
+    IF NEW.stage IN ('documents', 'opening', 'result', 'challenge')
+       AND (NEW.stage = 'challenge') <> (p.category = 'procurement') THEN
+        RAISE EXCEPTION 'project % of category % takes no complaint at stage %', p.code, p.category, NEW.stage
+            USING ERRCODE = '22023',
+                  HINT = 'A complaint about a government procurement follows a challenge (stage challenge, 政府采购法 §55); elsewhere it follows an objection to the documents, the opening or the result.';
     END IF;
     IF pg_catalog.btrim(COALESCE(NEW.body, '')) = '' THEN
         RAISE EXCEPTION 'complaint about project % needs a body', p.code
             USING ERRCODE = '22023', HINT = 'Say what is complained of and why.';
     END IF;
-    IF NEW.stage IN ('documents', 'opening', 'result') THEN
+    IF NEW.stage IN ('documents', 'opening', 'result', 'challenge') THEN
         IF NEW.objection_id IS NOT NULL THEN
             SELECT * INTO o FROM ptx.objection
              WHERE id = NEW.objection_id AND project_id = NEW.project_id
@@ -414,7 +519,24 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = format('known_on %s is after today %s.', NEW.known_on, today);
     END IF;
     last_day := ptx.clock_date(NEW.known_on, 'complaint.file_days') + waited;
-    IF today > last_day THEN
+    IF NEW.stage = 'challenge' THEN
+        -- 政府采购法 §55: after the answer, or once the answer period has
+        -- ended unanswered; within 15 working days after that period.
+        IF o.answered_at IS NULL AND today <= o.answer_due THEN
+            RAISE EXCEPTION 'complaint about project % waits for the answer to challenge %', p.code, o.id
+                USING ERRCODE = 'PX003',
+                      DETAIL = format('The challenge filed on %s is to be answered by %s.', ptx.local_date(o.filed_at), o.answer_due),
+                      HINT = 'A complaint follows the answer, or the end of the answer period (政府采购法 §55).';
+        END IF;
+        last_day := ptx.clock_date(o.answer_due, 'complaint.file_days.procurement');
+        IF today > last_day THEN
+            RAISE EXCEPTION 'complaint about project % is late', p.code
+                USING ERRCODE = 'PX004',
+                      DETAIL = format('The answer period of challenge %s ended on %s; complaints were received until %s (%s working days after). It is %s.',
+                                      o.id, o.answer_due, last_day, ptx.setting('complaint.file_days.procurement'), today),
+                      HINT = 'Policy setting complaint.file_days.procurement (政府采购法 §55; 财政部令第94号 §17).';
+        END IF;
+    ELSIF today > last_day THEN
         RAISE EXCEPTION 'complaint about project % is late', p.code
             USING ERRCODE = 'PX004',
                   DETAIL = format('The complainant knew of the matter on %s; complaints were received until %s (%s days%s). It is %s.',
@@ -429,7 +551,7 @@ BEGIN
     NEW.round := p.round;
     NEW.supervisor_id := p.supervisor_id;
     NEW.filed_at := ptx.now();
-    NEW.accept_due := ptx.clock_date(today, 'complaint.accept_working_days');
+    NEW.accept_due := ptx.clock_date(today, ptx.period_key('complaint.accept_working_days', p.category));
     NEW.accepted := NULL;
     NEW.accept_note := NULL;
     NEW.accepted_at := NULL;
@@ -452,7 +574,7 @@ BEGIN
     IF NEW.suspend AND NOT OLD.suspend THEN
         PERFORM ptx.record_suspension(NEW.project_id,
             EXISTS (SELECT 1 FROM ptx.objection o
-                     WHERE o.project_id = NEW.project_id AND o.answered_at IS NULL)
+                     WHERE o.project_id = NEW.project_id AND o.answered_at IS NULL AND o.suspends)
             OR EXISTS (SELECT 1 FROM ptx.complaint c
                         WHERE c.project_id = NEW.project_id AND c.suspend
                           AND c.decided_at IS NULL AND c.id <> NEW.id),
@@ -593,7 +715,8 @@ GRANT EXECUTE ON FUNCTION ptx.project_blocked(bigint),
     ptx.overdue_items(date, bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
 GRANT EXECUTE ON FUNCTION ptx.file_objection(bigint, bigint, text, text),
-    ptx.answer_objection(bigint, text)
+    ptx.file_challenge(bigint, bigint, text, date),
+    ptx.answer_objection(bigint, text), ptx.answer_objection(bigint, text, boolean)
     TO ptx_admin, ptx_operator;
 GRANT EXECUTE ON FUNCTION ptx.file_complaint(bigint, bigint, text, text, date, bigint)
     TO ptx_admin, ptx_operator, ptx_supervisor;

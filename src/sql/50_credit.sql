@@ -194,7 +194,7 @@ BEGIN
                                              earlier.effective_on, earlier.reason),
                   HINT = 'A record is revoked once.';
     END IF;
-    NEW.effective_on := ptx.now()::date;
+    NEW.effective_on := ptx.today();
     NEW.recorded_at := ptx.now();
     NEW.recorded_by := session_user;
     RETURN NEW;
@@ -224,7 +224,7 @@ COMMENT ON FUNCTION ptx.credit_in_force(ptx.credit_record, date) IS
     'true when a credit record restricts its subject on a date: within its period, not revoked by then';
 
 CREATE FUNCTION ptx.credit_restrictions(subject_kind text, subject_id bigint,
-                                        at_date date DEFAULT ptx.now()::date)
+                                        at_date date DEFAULT ptx.today())
     RETURNS SETOF ptx.credit_record
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
@@ -239,7 +239,7 @@ COMMENT ON FUNCTION ptx.credit_restrictions(text, bigint, date) IS
     'the credit records restricting a subject on a date, the longest-lasting first';
 
 CREATE FUNCTION ptx.is_restricted(subject_kind text, subject_id bigint,
-                                  at_date date DEFAULT ptx.now()::date) RETURNS boolean
+                                  at_date date DEFAULT ptx.today()) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
         SELECT EXISTS (SELECT 1
@@ -251,7 +251,7 @@ CREATE FUNCTION ptx.is_restricted(subject_kind text, subject_id bigint,
 COMMENT ON FUNCTION ptx.is_restricted(text, bigint, date) IS
     'true when a credit record restricts an organisation (org) or expert (expert) on a date (一处失信，处处受约)';
 
-CREATE FUNCTION ptx.restricted_subjects(subject_kind text, at_date date DEFAULT ptx.now()::date)
+CREATE FUNCTION ptx.restricted_subjects(subject_kind text, at_date date DEFAULT ptx.today())
     RETURNS SETOF bigint
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
@@ -264,7 +264,7 @@ COMMENT ON FUNCTION ptx.restricted_subjects(text, date) IS
     'ids of the subjects of a kind restricted on a date, for anti-joins in draws';
 
 CREATE FUNCTION ptx.assert_not_restricted(subject_kind text, subject_id bigint, acting_as text,
-                                          at_date date DEFAULT ptx.now()::date) RETURNS void
+                                          at_date date DEFAULT ptx.today()) RETURNS void
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -330,7 +330,7 @@ CREATE FUNCTION ptx.revoke_credit_record(id bigint, reason text) RETURNS bigint
     LANGUAGE sql
     BEGIN ATOMIC
         INSERT INTO ptx.credit_revocation (record_id, reason, effective_on)
-        VALUES (revoke_credit_record.id, revoke_credit_record.reason, ptx.now()::date)
+        VALUES (revoke_credit_record.id, revoke_credit_record.reason, ptx.today())
         RETURNING id;
     END;
 COMMENT ON FUNCTION ptx.revoke_credit_record(bigint, text) IS

@@ -62,7 +62,7 @@ BEGIN
     IF TG_OP = 'INSERT'
        OR (NEW.tenderee_id, NEW.supplier_id, NEW.signed_on)
           IS DISTINCT FROM (OLD.tenderee_id, OLD.supplier_id, OLD.signed_on) THEN
-        FOREACH d IN ARRAY ARRAY[NEW.signed_on, ptx.now()::date] LOOP
+        FOREACH d IN ARRAY ARRAY[NEW.signed_on, ptx.today()] LOOP
             IF ptx.is_restricted('org', NEW.tenderee_id, d) THEN
                 PERFORM ptx.assert_not_restricted('org', NEW.tenderee_id, 'contract party (tenderee)', d);
             END IF;

@@ -47,7 +47,7 @@ COMMENT ON COLUMN ptx.policy_document_change.by_document_id IS 'the revising doc
 SELECT pg_catalog.pg_extension_config_dump('ptx.policy_document_change', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.policy_document_change', 'id'), '');
 
-CREATE FUNCTION ptx.policy_document_status(document_id bigint, at_date date DEFAULT ptx.now()::date)
+CREATE FUNCTION ptx.policy_document_status(document_id bigint, at_date date DEFAULT ptx.today())
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
@@ -169,7 +169,7 @@ COMMENT ON FUNCTION ptx.add_policy_document(text, text, text, text, date, date, 
     'register a policy document (effective_on defaults to issued_on); with revises, the revised document stops being valid when this one takes effect';
 
 CREATE FUNCTION ptx.repeal_policy_document(id bigint, reason text,
-                                           effective_on date DEFAULT ptx.now()::date,
+                                           effective_on date DEFAULT ptx.today(),
                                            by_document bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE sql
     BEGIN ATOMIC

@@ -112,10 +112,10 @@ BEGIN
                   DETAIL = 'Dismissal from the expert database (清退) is final; the expert''s history is kept.',
                   HINT = 'A dismissed expert cannot be suspended or reinstated.';
     END IF;
-    IF NEW.status = 'suspended' AND NEW.suspended_until < ptx.now()::date THEN
+    IF NEW.status = 'suspended' AND NEW.suspended_until < ptx.today() THEN
         RAISE EXCEPTION 'a suspension of expert % cannot end in the past', NEW.expert_id
             USING ERRCODE = '22023',
-                  DETAIL = format('The suspension would end on %s, before today (%s).', NEW.suspended_until, ptx.now()::date);
+                  DETAIL = format('The suspension would end on %s, before today (%s).', NEW.suspended_until, ptx.today());
     END IF;
     UPDATE ptx.expert e
        SET status = NEW.status, suspended_until = NEW.suspended_until
@@ -243,7 +243,7 @@ CREATE FUNCTION ptx.expert_employer_relation() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    today date := ptx.now()::date;
+    today date := ptx.today();
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.employer_id IS NOT DISTINCT FROM OLD.employer_id THEN

@@ -122,7 +122,7 @@ CREATE FUNCTION ptx.expert_ineligibility(expert_id bigint, project_id bigint, at
 DECLARE
     e ptx.expert;
     p ptx.project;
-    d date := COALESCE(at_date, ptx.now()::date);
+    d date := COALESCE(at_date, ptx.today());
     window_start date := (d - make_interval(years => ptx.setting('expert.recusal_years')::int))::date;
     rel record;
 BEGIN
@@ -279,17 +279,17 @@ BEGIN
         END IF;
         maxpe := (o ->> 'max_per_employer')::numeric;
     END IF;
-    eval := ptx.now()::date;
+    eval := ptx.today();
     IF o ? 'evaluation_date' THEN
         BEGIN
             eval := (o ->> 'evaluation_date')::date;
         EXCEPTION WHEN others THEN
             RAISE EXCEPTION 'the option evaluation_date of an expert draw must be a date' USING ERRCODE = '22023';
         END;
-        IF eval < ptx.now()::date THEN
+        IF eval < ptx.today() THEN
             RAISE EXCEPTION 'the evaluation date % of an expert draw is in the past', eval
                 USING ERRCODE = '22023',
-                      DETAIL = format('Today is %s.', ptx.now()::date);
+                      DETAIL = format('Today is %s.', ptx.today());
         END IF;
     END IF;
     RETURN jsonb_build_object('evaluation_date', eval,

@@ -193,7 +193,7 @@ CREATE FUNCTION ptx.committee_problems(project_id bigint, at_date date DEFAULT N
     AS $$
 DECLARE
     p ptx.project;
-    d date := COALESCE(at_date, ptx.now()::date);
+    d date := COALESCE(at_date, ptx.today());
     experts int;
     members int;
     required int := ptx.setting('committee.min_members')::int;
@@ -209,7 +209,8 @@ BEGIN
     SELECT count(*) FILTER (WHERE c.member_kind = 'expert'), count(*)
       INTO experts, members
       FROM ptx.committee_member c WHERE c.project_id = p.id;
-    IF p.category = 'procurement' AND p.amount >= ptx.setting('committee.procurement_large_amount') THEN
+    IF p.category = 'procurement' AND (p.amount >= ptx.setting('committee.procurement_large_amount')
+                                       OR p.complex) THEN  -- 87号令 §47: complex or of great social impact
         required := GREATEST(required, ptx.setting('committee.procurement_large_min_members')::int);
     END IF;
     IF members < required THEN

@@ -51,7 +51,7 @@ BEGIN
     IF n >= ptx.setting('expert.rating_min_count') AND avg_score < threshold THEN
         INSERT INTO ptx.expert_status_event (expert_id, status, suspended_until, reason)
         VALUES (NEW.expert_id, 'suspended',
-                ptx.now()::date + ptx.setting('expert.rating_suspend_days')::int,
+                ptx.today() + ptx.setting('expert.rating_suspend_days')::int,
                 format('average rating %s over the latest %s jobs is below %s',
                        round(avg_score, 1), n, threshold));
     END IF;

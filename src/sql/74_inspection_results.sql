@@ -43,10 +43,10 @@ BEGIN
                   DETAIL = 'Results are recorded for the agencies a draw picked or added as priority targets, once it has been executed.',
                   HINT = 'The agencies of a draw are listed in ptx.inspection_pick.';
     END IF;
-    IF NEW.inspected_on > ptx.now()::date THEN
+    IF NEW.inspected_on > ptx.today() THEN
         RAISE EXCEPTION 'inspection date % is in the future', NEW.inspected_on
             USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('Today is %s.', ptx.now()::date),
+                  DETAIL = pg_catalog.format('Today is %s.', ptx.today()),
                   HINT = 'Record a result once the inspection has taken place.';
     END IF;
     RETURN NEW;
@@ -74,15 +74,15 @@ BEGIN
             USING ERRCODE = '22023',
                   HINT = 'Use outcome rectify or penalty with a deadline.';
     END IF;
-    IF rectify_by IS NOT NULL AND rectify_by <= COALESCE(inspected_on, ptx.now()::date) THEN
+    IF rectify_by IS NOT NULL AND rectify_by <= COALESCE(inspected_on, ptx.today()) THEN
         RAISE EXCEPTION 'rectification deadline % is not after the inspection', rectify_by
             USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('The inspection took place on %s.', COALESCE(inspected_on, ptx.now()::date)),
+                  DETAIL = pg_catalog.format('The inspection took place on %s.', COALESCE(inspected_on, ptx.today())),
                   HINT = 'Give a deadline after the inspection date.';
     END IF;
     INSERT INTO ptx.inspection_result (draw_id, agency_id, inspected_on, findings, outcome, rectify_by)
     VALUES (record_inspection_result.draw_id, record_inspection_result.agency_id,
-            COALESCE(record_inspection_result.inspected_on, ptx.now()::date),
+            COALESCE(record_inspection_result.inspected_on, ptx.today()),
             record_inspection_result.findings, record_inspection_result.outcome,
             record_inspection_result.rectify_by)
     RETURNING id INTO new_id;
@@ -166,7 +166,7 @@ SELECT r.id AS result_id, r.draw_id, r.agency_id, r.inspected_on, r.findings, r.
        r.rectify_by,
        CASE WHEN r.rectify_by IS NULL THEN 'none'
             WHEN f.status IS NOT NULL THEN f.status
-            WHEN r.rectify_by < ptx.now()::date THEN 'overdue'
+            WHEN r.rectify_by < ptx.today() THEN 'overdue'
             ELSE 'pending' END AS status,
        f.note AS last_note, f.recorded_at AS last_followup_at
   FROM ptx.inspection_result r

@@ -49,6 +49,7 @@ GRANT EXECUTE ON FUNCTION ptx.mask_name(text), ptx.mask_phone(text)
 -- Public views compare dates with the business clock.  ptx_public can
 -- still not call it by name: it has no USAGE on schema ptx.
 GRANT EXECUTE ON FUNCTION ptx.now() TO ptx_public;
+GRANT EXECUTE ON FUNCTION ptx.today(), ptx.local_date(timestamptz) TO ptx_public;
 
 ------------------------------------------------------------------------
 -- The credit list (失信名单, R7): records restricting today.  Companies
@@ -71,10 +72,10 @@ SELECT r.id AS record_id,
   FROM ptx.credit_record r
   JOIN ptx.credit_kind k ON k.code = r.kind
   LEFT JOIN ptx.org o ON r.subject_kind = 'org' AND o.id = r.subject_id
- WHERE r.valid_from <= ptx.now()::date
-   AND (r.valid_to IS NULL OR r.valid_to >= ptx.now()::date)
+ WHERE r.valid_from <= ptx.today()
+   AND (r.valid_to IS NULL OR r.valid_to >= ptx.today())
    AND NOT EXISTS (SELECT 1 FROM ptx.credit_revocation v
-                    WHERE v.record_id = r.id AND v.effective_on <= ptx.now()::date);
+                    WHERE v.record_id = r.id AND v.effective_on <= ptx.today());
 COMMENT ON VIEW ptx_public.credit_list IS
     'credit records restricting today (失信名单): organisations with their credit code, experts with masked names';
 
@@ -91,8 +92,8 @@ SELECT d.number,
        d.issued_on,
        d.effective_on,
        p.number AS revises_number,
-       CASE WHEN c.effective_on <= ptx.now()::date THEN c.status
-            WHEN d.effective_on > ptx.now()::date THEN 'pending'
+       CASE WHEN c.effective_on <= ptx.today() THEN c.status
+            WHEN d.effective_on > ptx.today() THEN 'pending'
             ELSE 'valid' END AS status,
        c.status AS change,
        c.effective_on AS change_effective_on,
@@ -103,7 +104,7 @@ SELECT d.number,
   LEFT JOIN ptx.policy_document p ON p.id = d.revises
   LEFT JOIN ptx.policy_document_change c ON c.document_id = d.id
   LEFT JOIN ptx.policy_document b ON b.id = c.by_document_id
- WHERE d.issued_on <= ptx.now()::date;
+ WHERE d.issued_on <= ptx.today();
 COMMENT ON VIEW ptx_public.policy_documents IS
     'policy documents issued by today with their status (valid, revised, repealed, pending) and their change, dated even when still ahead';
 

@@ -1,7 +1,9 @@
+-- carry: whole
 -- Every table of schema ptx is tracked by the ledger (R3), whichever module
 -- created it: the capture trigger is attached by a catalog query, after all
--- modules' tables exist.  Tables added by a later upgrade script must be
--- attached the same way in that script.
+-- modules' tables exist.  Every upgrade script runs this file again (its
+-- first line says so to src/upgrade/carry.pl), which attaches the trigger
+-- to the tables the upgrade added and leaves the others as they are.
 --
 -- The trigger is AFTER ROW, so that rows refused by the modules' BEFORE
 -- triggers and constraints never reach the ledger.  Rows that the install
@@ -39,6 +41,8 @@ BEGIN
            AND NOT c.relispartition
            AND c.relname NOT IN ('ledger_entry', 'ledger_block',
                                  'draw_pool', 'draw_pick', 'agency_business')
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                            WHERE t.tgrelid = c.oid AND t.tgname = 'ptx_ledger')
          ORDER BY c.relname
     LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i

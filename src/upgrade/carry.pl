@@ -7,6 +7,8 @@
 # from; its "-- ==== src/sql/NN_name.sql" markers name the module files
 # that release had.  For each module file given, in order:
 #   - a file the old release did not have is printed whole: it is new;
+#     so is a file whose first line is "-- carry: whole" (it is written to
+#     be run again, as the message catalogue is);
 #   - of a file it had, the statements that are safe to run again on the
 #     old release's objects are printed, each rewritten to replace what is
 #     there: CREATE [OR REPLACE] FUNCTION, PROCEDURE, VIEW and TRIGGER
@@ -96,8 +98,9 @@ for my $f (@files) {
 	open(my $fh, '<', $f) or die "cannot read $f: $!\n";
 	my $text = do { local $/; <$fh> };
 	close $fh;
-	print "\n-- ==== $name", ($old{$name} ? " (re-runnable statements)" : " (new)"), "\n";
-	if (!$old{$name}) {
+	my $whole = !$old{$name} || $text =~ /\A-- carry: whole\s*\n/;
+	print "\n-- ==== $name", ($whole ? " (whole)" : " (re-runnable statements)"), "\n";
+	if ($whole) {
 		print $text;
 		next;
 	}

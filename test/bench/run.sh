@@ -14,6 +14,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ensure_packages
+# pgaudit, the peer a DBA would pick for "record every change" (DESIGN.md §8)
+dpkg-query -W -f='${Status}' "postgresql-$PG_MAJOR-pgaudit" 2>/dev/null | grep -q 'install ok installed' || {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "postgresql-$PG_MAJOR-pgaudit" >/dev/null; }
 SHARED=${PTX_SHARED:-$(cd "$PTX_SRC/.." && pwd)/shared}
 [ -d "$SHARED/peers" ] || die "peers not found in $SHARED (set PTX_SHARED)"
 W=$(make_workdir bench)
@@ -26,8 +30,13 @@ make_pg_tree "$W" >/dev/null
 build_ptx "$W"
 BIN=$W/inst/usr/lib/postgresql/$PG_MAJOR/bin
 # Durable settings, as in production: the ratios include the cost of WAL.
+# pgaudit is loaded for the whole server and logs only in its variant's
+# database (pgaudit.log set there); its lines go to a log file, as in
+# production.
 start_cluster "$W" "$PORT" "fsync = on" "shared_buffers = '1GB'" \
-    "max_connections = 50" "cron.database_name = 'postgres'"
+    "max_connections = 50" "cron.database_name = 'postgres'" \
+    "shared_preload_libraries = 'pg_cron,ptx,pgaudit'" \
+    "logging_collector = on" "log_directory = 'log'"
 
 scripts=()
 if [ -n "${BENCH:-}" ]; then

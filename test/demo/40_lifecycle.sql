@@ -251,7 +251,10 @@ BEGIN
       INSERT INTO demo_event VALUES (d, p.code, 'objection to the result: award suspended');
       UPDATE demo_project SET next_step = 'answer result', next_on = pg_temp.next_working(d + 1) WHERE code = p.code;
     ELSE
-      UPDATE demo_project SET next_step = 'award', next_on = d + 3 WHERE code = p.code;
+      -- the publicity runs to 24:00 of its third day (民法典 §201, §203)
+      UPDATE demo_project SET next_step = 'award',
+             next_on = (SELECT ptx.local_date(p2.publicity_until) FROM ptx.project p2 WHERE p2.id = p.id)
+       WHERE code = p.code;
     END IF;
   WHEN 'answer result' THEN
     PERFORM ptx.answer_objection(o2.id, '经核查，该项目经理在建工程已竣工验收，异议不成立')

@@ -83,7 +83,7 @@ SELECT count(ptx.submit_bid(:p1, o.id, 8600000 - 97000 * o.n))
   FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ptx.org
          WHERE region = '150100' AND 'bidder' = ANY (roles) AND NOT ptx.is_restricted('org', id)
          ORDER BY id LIMIT 4) o \gset
-SET ptx.fake_now = '2026-03-24 09:30:00+08';
+SET ptx.fake_now = '2026-03-24 09:00:00+08';
 SELECT ptx.open_bids(:p1) AS opened;
 
 -- The draw: requested and committed first, with its commitment; then
@@ -131,7 +131,7 @@ SELECT count(ptx.submit_bid(:p2, o.id, 12800000 - 150000 * o.n))
   FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ptx.org
          WHERE 'bidder' = ANY (roles) AND NOT ptx.is_restricted('org', id)
          ORDER BY id DESC LIMIT 3) o \gset
-SET ptx.fake_now = '2026-04-20 09:30:00+08';
+SET ptx.fake_now = '2026-04-20 09:00:00+08';
 SELECT ptx.open_bids(:p2) AS opened;
 \echo '== Off-site draw (远程异地评标) for BT-EXPERT-DEMO-2: 5 × B03 (医疗设备) and 1 × C03 (造价), remote'
 CALL ptx.draw_experts(:p2, '[{"specialty":"B03","count":5},{"specialty":"C03","count":1}]',

@@ -14,7 +14,18 @@ my $src = $ENV{PTX_SRC} or die "PTX_SRC is not set";
 my $old_version = '0.1.0';
 my ($new_version) = slurp_file("$src/ptx.control") =~ /^default_version\s*=\s*'([^']+)'/m;
 
-my $node = PostgreSQL::Test::Cluster->new('upgrade');
+# The data is loaded the way a DBA had it: with release 0.1.0's own
+# library, built from its commit by test/check.sh into its own tree
+# (PTX_RELEASE_INSTALL).  The new version's files are then installed into
+# that tree, the server restarted, and the extension updated.  Where the
+# release cannot be built (no git history; PostgreSQL 17, which 0.1.0 did
+# not build on), the data is loaded with the new library.
+my $release = $ENV{PTX_RELEASE_INSTALL} // '';
+my $node = $release
+  ? PostgreSQL::Test::Cluster->new('upgrade', install_path => $release)
+  : PostgreSQL::Test::Cluster->new('upgrade');
+note($release ? "data loaded with release $old_version from $release"
+	: "release $old_version cannot be built here: data loaded with the new library");
 $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_cron,ptx'
@@ -61,6 +72,20 @@ like($before{'SELECT string_agg(state, \',\' ORDER BY state) FROM (SELECT DISTIN
 is($node->safe_psql('old', 'SELECT count(*) FROM ptx.verify()'), '0', 'the old ledger verifies before the update');
 
 # -- the update ------------------------------------------------------------
+if ($release) {
+	# make install of the new version into the release's tree, as a DBA does
+	$node->stop;
+	my $new_lib = `pg_config --pkglibdir`; chomp $new_lib;
+	my $new_share = `pg_config --sharedir`; chomp $new_share;
+	my $old_lib = `$release/bin/pg_config --pkglibdir`; chomp $old_lib;
+	my $old_share = `$release/bin/pg_config --sharedir`; chomp $old_share;
+	system('cp', "$new_lib/ptx.so", "$old_lib/ptx.so") == 0 or die "cannot install ptx.so";
+	system("rm -rf '$old_lib/bitcode/ptx' '$old_lib/bitcode/ptx.index.bc'");
+	system("cp -r '$new_lib/bitcode/ptx' '$new_lib/bitcode/ptx.index.bc' '$old_lib/bitcode/' 2>/dev/null");
+	system("cp $new_share/extension/ptx.control $new_share/extension/ptx--*.sql '$old_share/extension/'") == 0
+	  or die "cannot install the extension's files";
+	$node->start;
+}
 my ($rc, $out, $err) = $node->psql('old', 'ALTER EXTENSION ptx UPDATE');
 is($rc, 0, 'ALTER EXTENSION ptx UPDATE succeeds') or diag($err);
 is($node->safe_psql('old', q{SELECT extversion FROM pg_extension WHERE extname = 'ptx'}),

@@ -1,0 +1,65 @@
+-- carry: whole
+-- The message catalogue (消息目录) of ptx's PL/pgSQL code: every message in
+-- English and Chinese, by id.  Modules raise them with ptx.raise(id, args).
+-- The texts are format() strings: %1$s is the first argument everywhere.
+-- This file is run whole by every upgrade (the first line says so to
+-- src/upgrade/carry.pl), so it starts by emptying the catalogue.
+DELETE FROM ptx.message;
+
+INSERT INTO ptx.message (id, sqlstate, en_message, en_detail, en_hint, zh_message, zh_detail, zh_hint) VALUES
+-- registry (20_registry.sql)
+('registry.region_fixed', '22023',
+ 'region %1$s cannot change its code or parent',
+ 'Regions below it and records in it depend on its place in the hierarchy.',
+ 'Register the new division as a new region.',
+ '行政区划 %1$s 不能更改其代码或上级',
+ '其下级区划和其中的记录都依赖于它在层级中的位置。',
+ '请将新的行政区划登记为新的区划。'),
+('registry.parent_region_missing', '23503',
+ 'parent region %1$s of %2$s is not registered', NULL,
+ 'Register the parent region first.',
+ '%2$s 的上级行政区划 %1$s 尚未登记', NULL,
+ '请先登记上级行政区划。'),
+('registry.region_misplaced', 'PX010',
+ 'region %1$s cannot lie under region %2$s',
+ 'Under GB/T 2260 a region under %2$s must be of a lower level and its code must begin with %3$s.',
+ 'Check the parent code.',
+ '行政区划 %1$s 不能位于 %2$s 之下',
+ '按 GB/T 2260，%2$s 的下级区划必须级别更低，且代码以 %3$s 开头。',
+ '请检查上级代码。'),
+('registry.org_roles_unknown', '22023',
+ 'invalid organisation roles %1$s',
+ 'Unknown roles: %2$s.',
+ 'Roles are tenderee, bidder, agency, supervisor and centre.',
+ '无效的组织角色 %1$s',
+ '未知的角色：%2$s。',
+ '角色为 tenderee（招标人）、bidder（投标人）、agency（招标代理机构）、supervisor（行政监督部门）和 centre（交易中心）。'),
+('registry.org_roles_missing', '22023',
+ 'invalid organisation roles %1$s',
+ 'An organisation needs at least one role.',
+ 'Roles are tenderee, bidder, agency, supervisor and centre.',
+ '无效的组织角色 %1$s',
+ '组织至少需要一个角色。',
+ '角色为 tenderee（招标人）、bidder（投标人）、agency（招标代理机构）、supervisor（行政监督部门）和 centre（交易中心）。'),
+('registry.not_a_supervisor', 'PX002',
+ 'organisation %1$s is not a supervisory department',
+ 'Jurisdiction can only be granted to an organisation with the role supervisor.',
+ 'Register the department with the role supervisor.',
+ '组织 %1$s 不是行政监督部门',
+ '监管权限只能授予具有 supervisor（行政监督部门）角色的组织。',
+ '请以 supervisor 角色登记该部门。'),
+-- scheduled jobs (25_jobs.sql)
+('jobs.pg_cron_missing', 'PX014',
+ 'pg_cron is not installed in database %1$s',
+ 'ptx''s scheduled jobs (ledger sealing, verification, the annual inspection draw) run under pg_cron.',
+ 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name. If that is another database, run the statements of ptx.job_statements() there.',
+ '数据库 %1$s 中未安装 pg_cron',
+ 'ptx 的定时任务（账本封存、验证、年度检查抽取）由 pg_cron 运行。',
+ '请将 pg_cron 加入 shared_preload_libraries，并在 cron.database_name 指定的数据库中执行 CREATE EXTENSION pg_cron。若那是另一个数据库，请在那里执行 ptx.job_statements() 的语句。'),
+('jobs.pg_cron_missing_unschedule', 'PX014',
+ 'pg_cron is not installed in database %1$s',
+ 'There are no pg_cron jobs to remove here.',
+ 'If ptx''s jobs were scheduled from pg_cron''s own database, remove them there with cron.unschedule(job name).',
+ '数据库 %1$s 中未安装 pg_cron',
+ '这里没有可删除的 pg_cron 任务。',
+ '若 ptx 的任务是从 pg_cron 自己的数据库中安排的，请在那里用 cron.unschedule(任务名) 删除。');

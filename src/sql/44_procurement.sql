@@ -1,0 +1,202 @@
+-- Rules of the tender documents and of government procurement that the
+-- lifecycle's machine does not keep itself (R4, R11, R12):
+--
+-- * clarifications and amendments of the documents (澄清或者修改, 招标投标法
+--   §23, 招标投标法实施条例 §21; 财政部令第87号 §27, 第74号 §29, §45,
+--   财库〔2014〕214号 §10): recorded, public, and moving the bid deadline
+--   so that the least period after them is kept;
+-- * no bid while an objection or complaint suspends the tender
+--   (招标投标法实施条例 §22: 作出答复前，应当暂停招标投标活动);
+-- * the flag of a procurement that is technically complex, highly
+--   specialised or of great social impact, whose committee has 7+
+--   members (财政部令第87号 §47; the check is in 64_committee.sql).
+--
+-- Trading methods and their periods are in 43_lifecycle.sql, the
+-- procurement challenge (质疑) and complaint clocks in 45_objections.sql.
+
+------------------------------------------------------------------------
+-- Complex procurement (87号令 §47).
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.mark_complex(project_id bigint, complex boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF complex IS NULL THEN
+        RAISE EXCEPTION 'a project is complex or not' USING ERRCODE = '22004';
+    END IF;
+    UPDATE ptx.project p SET complex = mark_complex.complex WHERE p.id = mark_complex.project_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', COALESCE(project_id::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'The projects are listed in ptx.project.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.mark_complex(bigint, boolean) IS
+    'mark a procurement technically complex, highly specialised or of great social impact: its committee needs committee.procurement_large_min_members (财政部令第87号 §47)';
+
+------------------------------------------------------------------------
+-- No bids while suspended (招标投标法实施条例 §22, §54; 政府采购法 §57).
+-- Fires after bid_before_write, which reports the state and the deadline.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.bid_not_suspended() RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    o ptx.objection;
+    c ptx.complaint;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.sealed IS NOT DISTINCT FROM OLD.sealed THEN
+        RETURN NEW;                  -- not a new bid: opening, return, rejection
+    END IF;
+    SELECT * INTO o FROM ptx.objection x
+     WHERE x.project_id = NEW.project_id AND x.answered_at IS NULL AND x.suspends
+     ORDER BY x.filed_at, x.id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'project % is suspended by objection %',
+                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), o.id
+            USING ERRCODE = 'PX011',
+                  DETAIL = pg_catalog.format('The objection to the %s, filed on %s, has not been answered; no bid is received until it is.',
+                                             o.stage, ptx.local_date(o.filed_at)),
+                  HINT = 'The tender is suspended until the answer (招标投标法实施条例 §22); the tenderee extends the deadline if the answer changes the documents.';
+    END IF;
+    SELECT * INTO c FROM ptx.complaint x
+     WHERE x.project_id = NEW.project_id AND x.suspend AND x.decided_at IS NULL
+     ORDER BY x.filed_at, x.id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'project % is suspended by complaint %',
+                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), c.id
+            USING ERRCODE = 'PX011',
+                  DETAIL = pg_catalog.format('The supervisory department suspended the project while it handles the complaint filed on %s; no bid is received until its decision.',
+                                             ptx.local_date(c.filed_at)),
+                  HINT = 'The department decides with ptx.decide_complaint (招标投标法实施条例 §62; 政府采购法 §57).';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER bid_not_suspended BEFORE INSERT OR UPDATE ON ptx.bid
+    FOR EACH ROW EXECUTE FUNCTION ptx.bid_not_suspended();
+
+------------------------------------------------------------------------
+-- Clarifications and amendments of the documents (条例 §21).
+------------------------------------------------------------------------
+CREATE TABLE ptx.document_amendment (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id      bigint NOT NULL REFERENCES ptx.project (id),
+    round           integer NOT NULL,
+    summary         text NOT NULL CHECK (pg_catalog.btrim(summary) <> ''),
+    issued_at       timestamptz NOT NULL,
+    period_key      text NOT NULL,
+    earliest_day    date NOT NULL,
+    deadline_before timestamptz NOT NULL,
+    deadline_after  timestamptz NOT NULL,
+    moved           boolean NOT NULL,
+    recorded_by     text NOT NULL DEFAULT session_user,
+    CHECK (deadline_after >= deadline_before)
+);
+COMMENT ON TABLE ptx.document_amendment IS
+    'clarifications and amendments of the tender documents (招标文件的澄清或者修改), with the bid deadline before and after';
+COMMENT ON COLUMN ptx.document_amendment.period_key IS 'the policy setting of the least period between the amendment and the deadline';
+COMMENT ON COLUMN ptx.document_amendment.earliest_day IS 'the first day the deadline may fall on after this amendment';
+COMMENT ON COLUMN ptx.document_amendment.moved IS 'true when the deadline was moved to keep the least period (条例 §21: 不足15日的，应当顺延)';
+CREATE INDEX document_amendment_project_idx ON ptx.document_amendment (project_id);
+SELECT pg_catalog.pg_extension_config_dump('ptx.document_amendment', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ptx.document_amendment', 'id'), '');
+
+CREATE FUNCTION ptx.document_amendment_before_write() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'amendments of the documents cannot be changed or removed'
+        USING ERRCODE = '55000',
+              DETAIL = pg_catalog.format('%s on ptx.document_amendment was refused: an amendment is a record.', TG_OP),
+              HINT = 'A correction is a new amendment (ptx.amend_documents).';
+END
+$$;
+CREATE TRIGGER document_amendment_before_write BEFORE UPDATE OR DELETE ON ptx.document_amendment
+    FOR EACH ROW EXECUTE FUNCTION ptx.document_amendment_before_write();
+CREATE TRIGGER document_amendment_no_truncate BEFORE TRUNCATE ON ptx.document_amendment
+    FOR EACH STATEMENT EXECUTE FUNCTION ptx.document_amendment_before_write();
+
+CREATE FUNCTION ptx.amend_documents(project_id bigint, summary text,
+                                    new_deadline timestamptz DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p ptx.project;
+    t timestamptz := ptx.now();
+    key text;
+    earliest date;
+    deadline timestamptz;
+    moved boolean := false;
+    new_id bigint;
+BEGIN
+    IF project_id IS NULL THEN
+        RAISE EXCEPTION 'project NULL does not exist' USING ERRCODE = '22023';
+    END IF;
+    p := ptx.project_lock(project_id);
+    IF summary IS NULL OR pg_catalog.btrim(summary) = '' THEN
+        RAISE EXCEPTION 'amendment of the documents of project % needs a summary', p.code
+            USING ERRCODE = '22023', HINT = 'Say what is clarified or changed; the public reads it.';
+    END IF;
+    IF p.state <> 'announced' THEN
+        RAISE EXCEPTION 'documents of project % cannot be amended in state %', p.code, p.state
+            USING ERRCODE = 'PX003',
+                  HINT = 'The documents are clarified or amended after the announcement, before the bid deadline (招标投标法实施条例 §21).';
+    END IF;
+    IF t >= p.bid_deadline THEN
+        RAISE EXCEPTION 'bid deadline of project % has passed', p.code
+            USING ERRCODE = 'PX004', DETAIL = pg_catalog.format('It passed at %s.', p.bid_deadline);
+    END IF;
+    IF new_deadline IS NOT NULL AND NOT pg_catalog.isfinite(new_deadline) THEN
+        RAISE EXCEPTION 'bid deadline of project % cannot be %', p.code, new_deadline
+            USING ERRCODE = '22008';
+    END IF;
+    IF new_deadline < p.bid_deadline THEN
+        RAISE EXCEPTION 'bid deadline of project % cannot be brought forward', p.code
+            USING ERRCODE = 'PX004',
+                  DETAIL = pg_catalog.format('The deadline is %s; %s was asked.', p.bid_deadline, new_deadline),
+                  HINT = 'Bidders rely on the announced deadline; it can only be extended.';
+    END IF;
+    deadline := COALESCE(new_deadline, p.bid_deadline);
+    key := ptx.period_key('amendment.min_days', p.category, p.method);
+    earliest := ptx.clock_date(ptx.local_date(t), key);
+    IF ptx.local_date(deadline) < earliest THEN
+        -- 不足15日的，应当顺延: the same hour, on the earliest day
+        deadline := ((deadline AT TIME ZONE 'Asia/Shanghai')
+                     + (earliest - ptx.local_date(deadline)) * interval '1 day') AT TIME ZONE 'Asia/Shanghai';
+        moved := true;
+    END IF;
+    IF deadline <> p.bid_deadline THEN
+        UPDATE ptx.project SET bid_deadline = deadline WHERE id = p.id;
+    END IF;
+    INSERT INTO ptx.document_amendment (project_id, round, summary, issued_at, period_key,
+                                        earliest_day, deadline_before, deadline_after, moved)
+    VALUES (p.id, p.round, summary, t, key, earliest, p.bid_deadline, deadline, moved)
+    RETURNING id INTO new_id;
+    RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.amend_documents(bigint, text, timestamptz) IS
+    'clarify or amend the tender documents (条例 §21): recorded and public; a deadline closer than amendment.min_days (15 days; procurement methods their own) is moved to keep it';
+
+CREATE VIEW ptx_public.document_amendment WITH (security_barrier = true) AS
+SELECT a.id, p.code AS project_code, p.title AS project_title, a.round, a.summary,
+       a.issued_at, a.deadline_before, a.deadline_after, a.moved
+  FROM ptx.document_amendment a
+  JOIN ptx.project p ON p.id = a.project_id;
+COMMENT ON VIEW ptx_public.document_amendment IS
+    'every clarification and amendment of tender documents (澄清或者修改), with the bid deadline before and after';
+
+GRANT SELECT ON ptx.document_amendment TO ptx_admin, ptx_operator, ptx_supervisor;
+GRANT SELECT ON ptx_public.document_amendment
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor, ptx_public;
+GRANT EXECUTE ON FUNCTION ptx.amend_documents(bigint, text, timestamptz),
+    ptx.mark_complex(bigint, boolean)
+    TO ptx_admin, ptx_operator;
