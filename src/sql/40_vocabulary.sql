@@ -132,18 +132,12 @@ CREATE FUNCTION ptx.trade_terms_before_write() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'catalog' THEN
-        PERFORM ptx.check_trade_terms(NEW.category, NEW.region, NULL, NULL),
-                ptx.check_term_list('funding', NEW.funding),
-                ptx.check_term_list('kind', NEW.kinds);
-    ELSE
-        PERFORM ptx.check_trade_terms(NEW.category, NEW.region, NEW.funding, NEW.kind);
-    END IF;
+    PERFORM ptx.check_trade_terms(NEW.category, NEW.region, NEW.funding, NEW.kind);
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION ptx.trade_terms_before_write() IS
-    'trigger: refuses unknown categories, regions, funding sources and project kinds (22023) before anything else reads them';
+    'trigger of projects and contracts: refuses unknown categories, regions, funding sources and project kinds (22023) before anything else reads them';
 
 -- named to fire before the other BEFORE triggers of each table; on UPDATE
 -- only when a term is written (state changes do not pay for it)

@@ -4,8 +4,22 @@
 -- non-negative amount.  An unknown term is refused (22023), never stored
 -- to be read later as "not covered".
 
+CREATE FUNCTION ptx.catalog_terms_before_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.check_trade_terms(NEW.category, NEW.region, NULL, NULL),
+            ptx.check_term_list('funding', NEW.funding),
+            ptx.check_term_list('kind', NEW.kinds);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION ptx.catalog_terms_before_insert() IS
+    'trigger of the catalog: refuses an unknown category or region and condition lists of unknown, NULL, empty or repeated codes (22023)';
+
 CREATE TRIGGER a_trade_terms BEFORE INSERT ON ptx.catalog
-    FOR EACH ROW EXECUTE FUNCTION ptx.trade_terms_before_write();
+    FOR EACH ROW EXECUTE FUNCTION ptx.catalog_terms_before_insert();
 
 SELECT ptx.add_checked_constraint(v.rel, v.name, v.def)
   FROM (VALUES

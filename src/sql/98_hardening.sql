@@ -1,3 +1,4 @@
+-- carry: whole
 -- Guards that close what the rules of each table leave open.
 --
 -- TRUNCATE fires no row trigger: it would empty a table without the
@@ -9,7 +10,7 @@
 -- The steps of a project (ptx.transition) name states of the lifecycle
 -- only, whoever inserts them.
 
-CREATE FUNCTION ptx.ledger_refuse_truncate() RETURNS trigger
+CREATE OR REPLACE FUNCTION ptx.ledger_refuse_truncate() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -23,8 +24,9 @@ $$;
 COMMENT ON FUNCTION ptx.ledger_refuse_truncate() IS
     'trigger refusing TRUNCATE on the tables of ptx and on tracked tables (PX009)';
 
--- Runs at install and again at every upgrade: tables new in a version are
--- covered as well.
+-- Runs at install and again at every upgrade (this file is carried whole,
+-- its first line says so to src/upgrade/carry.pl): tables new in a
+-- version are covered as well.
 DO $guard$
 DECLARE
     r record;
@@ -48,7 +50,7 @@ BEGIN
 END
 $guard$;
 
-CREATE FUNCTION ptx.transition_states_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION ptx.transition_states_check() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -72,7 +74,7 @@ END
 $$;
 COMMENT ON FUNCTION ptx.transition_states_check() IS
     'trigger: the states of a step of a project are states of the lifecycle or suspended (22023)';
-CREATE TRIGGER a_transition_states BEFORE INSERT ON ptx.transition
+CREATE OR REPLACE TRIGGER a_transition_states BEFORE INSERT ON ptx.transition
     FOR EACH ROW EXECUTE FUNCTION ptx.transition_states_check();
 
 -- ptx.track() creates the TRUNCATE guard with the capture trigger

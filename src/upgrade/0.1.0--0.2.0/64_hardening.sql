@@ -18,16 +18,12 @@
 -- then add the code to the vocabulary if it is a real one (INSERT INTO
 -- ptx.funding_source ...) and run ALTER TABLE ... VALIDATE CONSTRAINT.
 
--- The ledger captures the new tables like every ptx table
--- (src/sql/90_ledger_track.sql runs only at install).
-CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.funding_source
-    FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture();
-CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON ptx.project_kind
-    FOR EACH ROW EXECUTE FUNCTION ptx.ledger_capture();
+-- The new tables come under the ledger by src/sql/90_ledger_track.sql,
+-- which every upgrade runs again.
 
 -- What 99_finish.sql closes at install, for the objects new in 0.2.0.
 REVOKE ALL ON FUNCTION ptx.check_trade_terms(text, text, text, text), ptx.check_term_list(text, text[]),
-    ptx.trade_terms_before_write(), ptx.add_checked_constraint(regclass, text, text),
+    ptx.trade_terms_before_write(), ptx.catalog_terms_before_insert(), ptx.add_checked_constraint(regclass, text, text),
     ptx.ledger_refuse_truncate(), ptx.transition_states_check() FROM PUBLIC;
 REVOKE ALL ON ptx.funding_source, ptx.project_kind FROM PUBLIC;
 GRANT SELECT ON ptx.funding_source, ptx.project_kind TO ptx_auditor;
