@@ -17,6 +17,9 @@
 --      AND NOT EXISTS (SELECT 1 FROM ptx.funding_source f WHERE f.code = p.funding);
 -- then add the code to the vocabulary if it is a real one (INSERT INTO
 -- ptx.funding_source ...) and run ALTER TABLE ... VALIDATE CONSTRAINT.
+-- Until then the scans that match old contracts against the catalog
+-- (ptx.catalog_in_force: split trades, below-threshold red flags) refuse
+-- such a row with 22023 rather than read it as not covered.
 
 -- The new tables come under the ledger by src/sql/90_ledger_track.sql,
 -- which every upgrade runs again.
