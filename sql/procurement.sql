@@ -97,7 +97,7 @@ SELECT ptx.open_bids(:ss);
 \echo :LAST_ERROR_SQLSTATE
 SET ptx.fake_now = '2026-03-12 09:30:59+08';
 SELECT ptx.open_bids(:ss) AS single_source_opens_with_one_bid;
-SELECT ptx.set_policy('tender.opening_tolerance_minutes', -1, 'wrong');
+SELECT ptx.set_policy('tender.opening_tolerance_minutes', 20000, 'wrong');
 SET ptx.fake_now = '2026-03-16 09:00:00+08';
 SELECT ptx.submit_bid(:con, s, 800000 + s) > 0 AS bid FROM generate_series(:s1, :s1 + 2) s;
 SELECT ptx.open_bids(:con);

@@ -181,6 +181,13 @@ BEGIN
                   DETAIL = 'The ledger identifies every row by its primary key.',
                   HINT = 'Add a primary key to the table, then track it.';
     END IF;
+    -- TRUNCATE fires no row trigger: refused while the table is tracked
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = rel AND t.tgname = 'ptx_no_truncate') THEN
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER ptx_no_truncate BEFORE TRUNCATE ON %s'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_truncate()', rel);
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                 WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
         RAISE EXCEPTION 'table % is already tracked', rel
@@ -229,6 +236,7 @@ BEGIN
         PERFORM ptx.ledger_untrack_event(leaf.relid, pg_catalog.jsonb_build_object('table', rel::text));
     END LOOP;
     EXECUTE pg_catalog.format('DROP TRIGGER ptx_ledger ON %s', rel);
+    EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS ptx_no_truncate ON %s', rel);
 END
 $$;
 COMMENT ON FUNCTION ptx.untrack(regclass) IS
@@ -333,7 +341,7 @@ BEGIN
         RETURN QUERY EXECUTE pg_catalog.format($q$
             WITH cur AS (
                 SELECT pg_catalog.jsonb_build_object(%s)::text AS k, i.img::text AS img
-                  FROM (SELECT pg_catalog.to_jsonb(t) AS img FROM %s t) i),
+                  FROM (SELECT pg_catalog.to_jsonb(t.*) AS img FROM %s t) i),
             last AS (
                 SELECT DISTINCT ON (e.key::text) e.key::text AS k, e.seq, e.operation,
                        e.row_image::text AS img

@@ -150,7 +150,7 @@ BEGIN
                 USING ERRCODE = 'PX009',
                       DETAIL = 'The ledger is removed only with DROP EXTENSION ptx.';
         END IF;
-        IF o.object_type = 'trigger' AND o.address_names[3] = 'ptx_ledger' THEN
+        IF o.object_type = 'trigger' AND o.address_names[3] IN ('ptx_ledger', 'ptx_no_truncate') THEN
             rel := pg_catalog.format('%I.%I', o.address_names[1], o.address_names[2]);
             IF NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e
                             WHERE e.relation = rel AND (e.key::text) IS NULL

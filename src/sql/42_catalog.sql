@@ -156,6 +156,8 @@ CREATE FUNCTION ptx.catalog_in_force(category text, region text, funding text,
           JOIN ptx.region cr ON cr.code = c.region
          WHERE c.category = catalog_in_force.category
            AND c.region = ANY (r.path)
+           AND ptx.check_trade_terms(catalog_in_force.category, catalog_in_force.region,
+                                     catalog_in_force.funding, catalog_in_force.kind)
            AND (c.funding IS NULL OR catalog_in_force.funding IS NULL
                 OR catalog_in_force.funding = ANY (c.funding))
            AND (c.kinds IS NULL OR catalog_in_force.kind IS NULL

@@ -72,30 +72,26 @@ BEGIN
         UNION
         SELECT x FROM unnest(expert_pools.exclude) x);
 
-    -- each need: one index-only range scan of the roster, in id order
-    FOR i IN 1 .. COALESCE(cardinality(expert_pools.specialties), 0) LOOP
-        need_no := i;
-        SELECT COALESCE(array_agg(q.expert_id), '{}'), COALESCE(array_agg(q.employer_id), '{}')
-          INTO expert_ids, employer_ids
-          FROM (SELECT e.expert_id, e.employer_id
-                  FROM ptx_private.expert_roster e
-                 WHERE e.code = expert_pools.specialties[i]
-                   AND (e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < expert_pools.at_date))
-                   AND e.trained_until >= expert_pools.at_date
-                   AND (e.practice_years IS NULL OR e.practice_years >= min_years)
-                   AND (e.title IS NULL OR e.title = ANY (titles))
-                   AND e.region <> ALL (outside)
-                   AND (inside IS NULL OR e.region = ANY (inside))
-                   AND e.expert_id <> ALL (recused)
-                 ORDER BY e.expert_id) q;
-        -- the pool is stored sorted: make sure of it whatever the plan
-        IF NOT ptx.draw_pool_sorted(expert_ids) THEN
-            SELECT array_agg(u.x ORDER BY u.x), array_agg(u.g ORDER BY u.x)
-              INTO expert_ids, employer_ids
-              FROM unnest(expert_ids, employer_ids) AS u (x, g);
-        END IF;
-        RETURN NEXT;
-    END LOOP;
+    -- every need in one query, planned once whatever the number of needs:
+    -- for each, one index range scan of the roster, the pool sorted by id
+    RETURN QUERY
+    SELECT n.ord::int,
+           COALESCE(q.ids, '{}'::bigint[]),
+           COALESCE(q.employers, '{}'::bigint[])
+      FROM unnest(expert_pools.specialties) WITH ORDINALITY AS n (code, ord)
+     CROSS JOIN LATERAL (
+            SELECT array_agg(e.expert_id ORDER BY e.expert_id) AS ids,
+                   array_agg(e.employer_id ORDER BY e.expert_id) AS employers
+              FROM ptx_private.expert_roster e
+             WHERE e.code = n.code
+               AND (e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < expert_pools.at_date))
+               AND e.trained_until >= expert_pools.at_date
+               AND (e.practice_years IS NULL OR e.practice_years >= min_years)
+               AND (e.title IS NULL OR e.title = ANY (titles))
+               AND e.region <> ALL (outside)
+               AND (inside IS NULL OR e.region = ANY (inside))
+               AND e.expert_id <> ALL (recused)) q
+     ORDER BY n.ord;
 END
 $$;
 COMMENT ON FUNCTION ptx.expert_pools(bigint, text[], date, boolean, text[], bigint[]) IS
