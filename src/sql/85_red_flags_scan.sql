@@ -470,8 +470,9 @@ CREATE FUNCTION ptx.red_flags_sales(from_date date, to_date date)
               JOIN offered f ON f.sale_id = c.sale_id
               JOIN ptx.org o ON o.id = ANY (f.bidders)
              CROSS JOIN LATERAL (VALUES
-                   ('phone', o.phone, o.phone),
-                   ('email', o.email, o.email),
+                   -- personal data: compared by keyed hash, never shown
+                   ('phone', pg_catalog.encode(o.phone_hash, 'hex'), 'personal data: ptx.org_contact()'),
+                   ('email', pg_catalog.encode(o.email_hash, 'hex'), 'personal data: ptx.org_contact()'),
                    ('address', ptx.normalize_address(o.address), o.address),
                    ('legal_rep', pg_catalog.encode(o.legal_rep_id_hash, 'hex'), o.legal_rep_name)
                  ) i(field, value, shown)
