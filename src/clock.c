@@ -54,7 +54,7 @@ check_fake_now(char **newval, void **extra, GucSource source pg_attribute_unused
 	dterr = ParseDateTime(str, workbuf, sizeof(workbuf),
 						  field, ftype, MAXDATEFIELDS, &nf);
 	if (dterr == 0)
-		dterr = DecodeDateTime(field, ftype, nf, &dtype, tm, &fsec, &tz);
+		dterr = ptx_decode_datetime(field, ftype, nf, &dtype, tm, &fsec, &tz);
 	if (dterr != 0)
 	{
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);

@@ -43,4 +43,17 @@
 #define ptx_guc_extra_alloc(size) malloc(size)
 #endif
 
+/*
+ * 16 gave DecodeDateTime() a last argument that receives what an error is
+ * about; ptx reports its own message and ignores it.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ptx_decode_datetime(field, ftype, nf, dtype, tm, fsec, tz) \
+	DecodeDateTime((field), (ftype), (nf), (dtype), (tm), (fsec), (tz), \
+				   &(DateTimeErrorExtra) {0})
+#else
+#define ptx_decode_datetime(field, ftype, nf, dtype, tm, fsec, tz) \
+	DecodeDateTime((field), (ftype), (nf), (dtype), (tm), (fsec), (tz))
+#endif
+
 #endif							/* PTX_COMPAT_H */
