@@ -56,4 +56,11 @@
 	DecodeDateTime((field), (ftype), (nf), (dtype), (tm), (fsec), (tz))
 #endif
 
+/* 17 gave LockHeldByMe() a third argument: whether a stronger lock counts */
+#if PG_VERSION_NUM >= 170000
+#define ptx_lock_held_by_me(tag, mode) LockHeldByMe((tag), (mode), false)
+#else
+#define ptx_lock_held_by_me(tag, mode) LockHeldByMe((tag), (mode))
+#endif
+
 #endif							/* PTX_COMPAT_H */

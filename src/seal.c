@@ -356,7 +356,7 @@ ptx_ledger_seal(bool baseline)
 		LOCKTAG		tag;
 
 		SET_LOCKTAG_RELATION(tag, MyDatabaseId, seq_relid);
-		if (LockHeldByMe(&tag, RowExclusiveLock))
+		if (ptx_lock_held_by_me(&tag, RowExclusiveLock))
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("ptx.seal() cannot run in a transaction that has written ledger entries"),
