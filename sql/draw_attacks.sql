@@ -52,6 +52,10 @@ SELECT ptx.grant_jurisdiction(:sup, 'construction', '150000');
 SELECT min(ptx.add_expert('专家' || i, regress_rid(i), :e0 + i, '150100', '{A08}', '2025-12-31')) AS x1
   FROM generate_series(1, 12) i \gset
 SELECT ptx.add_inspector(:sup, '检查员' || j) FROM generate_series(1, 4) j;
+-- every login acts for its organisation (DESIGN.md §11.4): the operator
+-- for the trading centre of 呼和浩特, the supervisor for the department
+SELECT ptx.add_org(regress_uscc(7), '呼和浩特市公共资源交易中心', '150100', '{centre}') AS centre \gset
+SELECT ptx.add_staff('regress_ptx_operator', :centre), ptx.add_staff('regress_ptx_supervisor', :sup);
 -- registered in 2024 (the agencies' business of the year), then opened
 -- with the other modules' triggers off: this test is about draws
 INSERT INTO ptx.project (code, title, category, region, tenderee_id, agency_id, supervisor_id, amount)
@@ -250,8 +254,14 @@ SELECT ptx.draw_run_committed(:d, 'ptx.compute_expert_draw(bigint)');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.cancel_draw(:d, '管理员撤销');
 \echo :LAST_ERROR_SQLSTATE
--- the committee's counts stay open to it, and inspection draws
+-- the committee's counts stay open to it, and inspection draws, but only
+-- as staff of the draw's department (PX015 while it acts for none)
 SELECT ptx.committee_composition(:p) ->> 'experts' AS experts;
+SELECT count(*) > 0 AS inspection_picks FROM ptx.execute_draw(:di);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT ptx.add_staff('regress_ptx_admin', :sup) > 0 AS admin_staff_of_department;
+SET ROLE regress_ptx_admin;
 SELECT count(*) > 0 AS inspection_picks FROM ptx.execute_draw(:di);
 RESET ROLE;
 -- auditors read the committee, each read recorded

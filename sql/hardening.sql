@@ -30,6 +30,9 @@ DO $$ BEGIN
 END $$;
 GRANT ptx_operator TO regress_ptx_operator;
 RESET client_min_messages;
+-- the operator acts for the trading centre of 呼和浩特 (DESIGN.md §11.4)
+SELECT ptx.add_org(pg_temp.uscc(7), '呼和浩特市公共资源交易中心', '150100', '{centre}') AS centre \gset
+SELECT ptx.add_staff('regress_ptx_operator', :centre) > 0 AS operator_staff_of_centre;
 -- the SQLSTATE of a statement (and the constraint that refused it), or 00000
 CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

@@ -12,6 +12,7 @@ RESET client_min_messages;
 SET TimeZone = 'Asia/Shanghai';
 SET DateStyle = 'ISO, YMD';
 SELECT ptx.set_policy('committee.check_before_evaluation', 0, 'committees drawn in another system') \gset
+SELECT ptx.set_policy('bids.bidder_sealed', 0, 'the bids of this test are sealed by the platform') \gset
 
 SET client_min_messages = warning;
 DO $$

@@ -335,6 +335,8 @@ CREATE FUNCTION ptx.check_centre(act text, region text, object jsonb DEFAULT NUL
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    -- an unknown region is bad input (22023), not a region no centre serves
+    PERFORM ptx.check_trade_terms(NULL, region, NULL, NULL);
     RETURN ptx.check_acts_for(act,
         ARRAY(SELECT o.id
                 FROM ptx.org o

@@ -45,6 +45,7 @@ DECLARE
     p ptx.project := ptx.check_project_open_for_draw(project_id);
     new_id bigint;
 BEGIN
+    PERFORM ptx.check_centre('add_tenderee_representative', project_id);
     INSERT INTO ptx.committee_representative AS c (project_id, org_id, name)
     VALUES (p.id, p.tenderee_id, add_tenderee_representative.name)
     RETURNING c.id INTO new_id;
@@ -62,6 +63,7 @@ CREATE FUNCTION ptx.withdraw_tenderee_representative(representative_id bigint, r
 DECLARE
     c ptx.committee_representative;
 BEGIN
+    PERFORM ptx.check_centre('withdraw_tenderee_representative', (SELECT r.project_id FROM ptx.committee_representative r WHERE r.id = representative_id));
     SELECT * INTO c FROM ptx.committee_representative x WHERE x.id = representative_id FOR UPDATE;
     IF NOT FOUND OR c.withdrawn_at IS NOT NULL THEN
         RAISE EXCEPTION 'representative % is not seated', representative_id USING ERRCODE = '22023';
@@ -152,6 +154,7 @@ DECLARE
     p ptx.project;
     pick ptx.draw_pick;
 BEGIN
+    PERFORM ptx.check_centre('replace_pick', (SELECT d.project_id FROM ptx.draw_request d WHERE d.id = replace_pick.draw_id));
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = replace_pick.draw_id;
     IF NOT FOUND OR r.kind NOT IN ('expert', 'replacement') THEN
         RAISE EXCEPTION 'draw % is not an expert draw', replace_pick.draw_id USING ERRCODE = '22023';

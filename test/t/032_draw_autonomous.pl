@@ -39,6 +39,10 @@ INSERT INTO ptx.project (code, title, category, region, tenderee_id, supervisor_
 VALUES ('P', '工程', 'construction', '150000', 2, 1, 1000000, 'opened');
 RESET session_replication_role;
 CREATE ROLE regress_ptx_op LOGIN IN ROLE ptx_operator;
+-- the operator acts for a trading centre of the region (DESIGN.md §11.4)
+SELECT ptx.add_staff('regress_ptx_op',
+       ptx.add_org('91150000' || lpad('21', 9, '0') || ptx.uscc_check_char('91150000' || lpad('21', 9, '0')),
+                   '内蒙古自治区公共资源交易中心', '150000', '{centre}'));
 });
 $node->safe_psql('postgres', q{
 SET SESSION AUTHORIZATION regress_ptx_op;
