@@ -215,7 +215,7 @@ mount_root() {
 }
 umount_root() {
     local root=$1
-    mountpoint -q "$root/dev/shm" && umount "$root/dev/shm"
-    mountpoint -q "$root/proc" && umount "$root/proc"
+    mountpoint -q "$root/dev/shm" && { umount "$root/dev/shm" || say "$root/dev/shm is still in use"; }
+    mountpoint -q "$root/proc" && { umount "$root/proc" || say "$root/proc is still in use"; }
     return 0
 }

@@ -18,14 +18,15 @@ my ($new_version) = slurp_file("$src/ptx.control") =~ /^default_version\s*=\s*'(
 # library, built from its commit by test/check.sh into its own tree
 # (PTX_RELEASE_INSTALL).  The new version's files are then installed into
 # that tree, the server restarted, and the extension updated.  Where the
-# release cannot be built (no git history; PostgreSQL 17, which 0.1.0 did
-# not build on), the data is loaded with the new library.
+# release cannot be built (no git history; PostgreSQL 17, on which 0.1.0
+# did not build, so that no database of it exists there), only the update
+# of an empty 0.1.0 install is compared with a fresh install.
 my $release = $ENV{PTX_RELEASE_INSTALL} // '';
 my $node = $release
   ? PostgreSQL::Test::Cluster->new('upgrade', install_path => $release)
   : PostgreSQL::Test::Cluster->new('upgrade');
 note($release ? "data loaded with release $old_version from $release"
-	: "release $old_version cannot be built here: data loaded with the new library");
+	: "release $old_version cannot be built here: the data part is skipped");
 $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_cron,ptx'
@@ -42,6 +43,7 @@ sub psql_file {
 		"$db: " . ($file =~ s{.*/}{}r));
 }
 
+if ($release) {
 # -- 0.1.0 with data -------------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE old');
 $node->safe_psql('old', qq{
@@ -72,7 +74,7 @@ like($before{'SELECT string_agg(state, \',\' ORDER BY state) FROM (SELECT DISTIN
 is($node->safe_psql('old', 'SELECT count(*) FROM ptx.verify()'), '0', 'the old ledger verifies before the update');
 
 # -- the update ------------------------------------------------------------
-if ($release) {
+{
 	# make install of the new version into the release's tree, as a DBA does
 	$node->stop;
 	my $new_lib = `pg_config --pkglibdir`; chomp $new_lib;
@@ -115,6 +117,8 @@ ok($node->safe_psql('old', 'SELECT count(*) FROM ptx.ledger_block')
 is($node->safe_psql('old', 'SELECT string_agg(v::text, E\'\\n\') FROM ptx.verify() v'), '',
 	'the ledger verifies after new work on the old data');
 
+}
+
 # -- the same objects as a fresh install ------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION ptx CASCADE');
@@ -143,8 +147,10 @@ my $fresh = lines_of('fresh', $catalog);
 ok(@$fresh > 500, 'the catalog description lists the objects');
 same_lines(lines_of('updated', $catalog), $fresh,
 	"$old_version + UPDATE has the objects of a fresh $new_version install");
+if ($release) {
 same_lines(lines_of('old', $catalog), $fresh,
 	"$old_version with data + UPDATE has the objects of a fresh $new_version install");
+}
 
 # rows the install script writes (settings, vocabularies, calendars, jobs):
 # the same after an update of an empty database
