@@ -181,17 +181,25 @@ BEGIN
                   DETAIL = 'The ledger identifies every row by its primary key.',
                   HINT = 'Add a primary key to the table, then track it.';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
+        RAISE EXCEPTION 'table % is already tracked', rel
+            USING ERRCODE = '42710';
+    END IF;
+    -- only the table's owner brings it under the ledger: refused before any
+    -- trigger is created, as ptx.ledger_attach refuses it
+    IF NOT pg_catalog.pg_has_role(CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
+                                       ELSE pg_catalog.current_setting('role') END,
+                                  c.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of relation %', c.relname
+            USING ERRCODE = '42501';
+    END IF;
     -- TRUNCATE fires no row trigger: refused while the table is tracked
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                     WHERE t.tgrelid = rel AND t.tgname = 'ptx_no_truncate') THEN
         EXECUTE pg_catalog.format(
             'CREATE TRIGGER ptx_no_truncate BEFORE TRUNCATE ON %s'
             ' FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_truncate()', rel);
-    END IF;
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
-        RAISE EXCEPTION 'table % is already tracked', rel
-            USING ERRCODE = '42710';
     END IF;
     PERFORM ptx.ledger_attach(rel);
     -- the starting point of every row, partition by partition

@@ -41,7 +41,7 @@ DECLARE
     n integer;
     idx integer;                            -- 0-based position in the level
     leaf integer;                           -- 0-based position of the entry
-    path jsonb := '[]';
+    path jsonb := '[]'::jsonb;
     chain jsonb;
 BEGIN
     IF seq IS NULL OR seq < 1 THEN

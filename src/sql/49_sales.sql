@@ -127,20 +127,45 @@ ALTER TABLE ptx.sale ADD FOREIGN KEY (winning_offer_id) REFERENCES ptx.offer (id
 -- Guards: offers are a record; deposits change only by the request to go
 -- on to the on-site auction; a sale's terms are fixed once opened.
 ------------------------------------------------------------------------
+-- One function per table whose rows may change at all, so that each reads
+-- only the columns of its own table (plpgsql_check checks a trigger
+-- function against every table it fires on); all refuse the same way.
+CREATE FUNCTION ptx.sale_record_refuse(op text, schema_name name, table_name name) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RAISE EXCEPTION '%', pg_catalog.format(CASE op WHEN 'UPDATE' THEN 'rows of %I.%I cannot be changed'
+                                                   WHEN 'DELETE' THEN 'rows of %I.%I cannot be deleted'
+                                                   ELSE '%I.%I cannot be truncated' END,
+                                           schema_name, table_name)
+        USING ERRCODE = '55000',
+              DETAIL = 'The terms of a sale, its deposits and its offers are a record (R3, R13).',
+              HINT = 'Offers are never lowered or withdrawn; a sale ends with ptx.close_sale.';
+END
+$$;
+COMMENT ON FUNCTION ptx.sale_record_refuse(text, name, name) IS
+    'internal to the guards of sales, deposits and offers: the refusal of a change to their record (55000)';
+
+-- offers (every change) and TRUNCATE of the three tables
 CREATE FUNCTION ptx.sale_record_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    -- (nested: each comparison names the columns of its own table)
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'deposit' THEN
-        IF (NEW.id, NEW.sale_id, NEW.bidder_id, NEW.amount, NEW.paid_on, NEW.recorded_at, NEW.recorded_by)
-           IS NOT DISTINCT FROM
-           (OLD.id, OLD.sale_id, OLD.bidder_id, OLD.amount, OLD.paid_on, OLD.recorded_at, OLD.recorded_by)
-           AND OLD.on_site_requested_at IS NULL THEN
-            RETURN NEW;                      -- the request for an on-site auction
-        END IF;
-    ELSIF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'sale' THEN
+    PERFORM ptx.sale_record_refuse(TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+-- a sale: only while open (or on site), its close moves and its result is
+-- recorded; its terms never change
+CREATE FUNCTION ptx.sale_terms_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
         IF (NEW.id, NEW.project_id, NEW.round, NEW.form, NEW.start_price, NEW.increment, NEW.deposit,
             NEW.opens_at, NEW.announced_close, NEW.extension_minutes, NEW.reserve_sealed, NEW.opened_by)
            IS NOT DISTINCT FROM
@@ -150,21 +175,35 @@ BEGIN
             RETURN NEW;                      -- the close moves, the result is recorded
         END IF;
     END IF;
-    RAISE EXCEPTION '%', pg_catalog.format(CASE TG_OP WHEN 'UPDATE' THEN 'rows of %I.%I cannot be changed'
-                                                      WHEN 'DELETE' THEN 'rows of %I.%I cannot be deleted'
-                                                      ELSE '%I.%I cannot be truncated' END,
-                                           TG_TABLE_SCHEMA, TG_TABLE_NAME)
-        USING ERRCODE = '55000',
-              DETAIL = 'The terms of a sale, its deposits and its offers are a record (R3, R13).',
-              HINT = 'Offers are never lowered or withdrawn; a sale ends with ptx.close_sale.';
+    PERFORM ptx.sale_record_refuse(TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+-- a deposit: only the request for an on-site auction, once
+CREATE FUNCTION ptx.deposit_record_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.id, NEW.sale_id, NEW.bidder_id, NEW.amount, NEW.paid_on, NEW.recorded_at, NEW.recorded_by)
+           IS NOT DISTINCT FROM
+           (OLD.id, OLD.sale_id, OLD.bidder_id, OLD.amount, OLD.paid_on, OLD.recorded_at, OLD.recorded_by)
+           AND OLD.on_site_requested_at IS NULL THEN
+            RETURN NEW;                      -- the request for an on-site auction
+        END IF;
+    END IF;
+    PERFORM ptx.sale_record_refuse(TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER sale_record_guard BEFORE UPDATE OR DELETE ON ptx.sale
-    FOR EACH ROW EXECUTE FUNCTION ptx.sale_record_guard();
+    FOR EACH ROW EXECUTE FUNCTION ptx.sale_terms_guard();
 CREATE TRIGGER sale_no_truncate BEFORE TRUNCATE ON ptx.sale
     FOR EACH STATEMENT EXECUTE FUNCTION ptx.sale_record_guard();
 CREATE TRIGGER deposit_record_guard BEFORE UPDATE OR DELETE ON ptx.deposit
-    FOR EACH ROW EXECUTE FUNCTION ptx.sale_record_guard();
+    FOR EACH ROW EXECUTE FUNCTION ptx.deposit_record_guard();
 CREATE TRIGGER deposit_no_truncate BEFORE TRUNCATE ON ptx.deposit
     FOR EACH STATEMENT EXECUTE FUNCTION ptx.sale_record_guard();
 CREATE TRIGGER offer_record_guard BEFORE UPDATE OR DELETE ON ptx.offer
@@ -741,7 +780,8 @@ COMMENT ON VIEW ptx_public.sale_result IS
 
 -- Nothing to PUBLIC (99_finish.sql closes it at an install; an upgrade
 -- carries these lines).
-REVOKE ALL ON FUNCTION ptx.sale_record_guard(), ptx.offer_before_insert(), ptx.sale_check_amount(text, numeric, boolean),
+REVOKE ALL ON FUNCTION ptx.sale_record_guard(), ptx.sale_terms_guard(), ptx.deposit_record_guard(),
+    ptx.sale_record_refuse(text, name, name), ptx.offer_before_insert(), ptx.sale_check_amount(text, numeric, boolean),
     ptx.sale_of(bigint, boolean), ptx.sale_check_bidder(ptx.project, bigint),
     ptx.open_sale(bigint, numeric, numeric, timestamptz, timestamptz, numeric, numeric, jsonb),
     ptx.record_deposit(bigint, bigint, numeric, date), ptx.request_on_site_auction(bigint, bigint),
