@@ -61,8 +61,8 @@ SELECT ptx.add_org('91150000' || lpad(n::text, 9, '0') || ptx.uscc_check_char('9
   FROM generate_series(1, $((BIDDERS + 2))) n;
 SELECT ptx.grant_jurisdiction(1, 'land', '150000');
 SELECT ptx.register_project('BENCH-SALE', 'bench sale', 'land', '150000', 2, 1000000, 1, NULL, NULL, 'auction');
-SELECT ptx.open_sale(1, 1000000, 10, '2025-03-23 09:00:00+08', '2025-03-23 11:00:00+08');
-SET ptx.fake_now = '2025-03-23 08:00:00+08';
+SELECT ptx.open_sale(1, 1000000, 10, '2025-03-24 09:00:00+08', '2025-03-24 11:00:00+08');
+SET ptx.fake_now = '2025-03-24 08:00:00+08';
 SELECT ptx.record_deposit(1, n, 0) FROM generate_series(3, $((BIDDERS + 2))) n;
 EOF
     else
@@ -83,7 +83,7 @@ EOF
 
 run_load() {   # run_load VARIANT SECS -> "tps transactions"
     local v=$1
-    PGOPTIONS='-c ptx.fake_now=2025-03-23T10:00:00+08' \
+    PGOPTIONS='-c ptx.fake_now=2025-03-24T10:00:00+08' \
         pgbench -n -c 8 -j 2 -T "$2" -f "$WORK/$v.sql" "bench_sales_$v" 2>"$WORK/$v.err" >"$WORK/$v.out" || {
             log "pgbench failed for $v:"; cat "$WORK/$v.err" >&2; return 1; }
     echo "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/$v.out") $(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/$v.out")"
