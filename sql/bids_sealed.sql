@@ -33,6 +33,9 @@ SELECT ptx.add_org(pg_temp.uscc(1), '乌海市财政局', '150300', '{supervisor
        ptx.add_org(pg_temp.uscc(2), '乌海市人民医院', '150300', '{tenderee}') AS hospital;
 SELECT ptx.add_org(pg_temp.uscc(2 + n), '医疗设备公司' || n, '150300', '{bidder}') FROM generate_series(1, 5) n;
 SELECT ptx.grant_jurisdiction(1, 'procurement', '150300');
+-- Since 0.2.0 an operator's login acts for its trading centre only (PX015 otherwise).
+SELECT ptx.add_org(pg_temp.uscc(90), '乌海市公共资源交易中心', '150300', '{centre}') AS regress_centre \gset
+SELECT ptx.add_staff('regress_ptx_operator', :regress_centre) AS s \gset
 SELECT ptx.register_project('ZC-WH-2025-01', 'CT 设备采购', 'procurement', '150300', 2, 9000000, 1) AS p;
 SELECT ptx.register_project('ZC-WH-2025-02', '病床采购', 'procurement', '150300', 2, 900000, 1) AS p2;
 
@@ -244,11 +247,12 @@ SELECT bidder_id, sha256(clear_bid) = commitment AS commitment_holds FROM ptx.bi
 SET ptx.fake_now = '2025-06-01 09:00:00+08';
 SELECT ptx.register_project('ZC-WH-2025-03', '监护仪采购', 'procurement', '150300', 2, 900000, 1) AS p3;
 SET ROLE regress_ptx_operator;
-SELECT ptx.announce(3, '2025-06-22 09:00+08');
+-- announced on Sunday 06-01, day 20 is Saturday 06-21: the period ends on Monday 06-23
+SELECT ptx.announce(3, '2025-06-23 09:00+08');
 SELECT count(ptx.submit_sealed_bid(3, 2 + n, pg_temp.seal(n, '7.00'), sha256(pg_temp.clear(n, '7.00')), pg_temp.proof(n)))
   FROM generate_series(1, 3) n;
 RESET ROLE;
-SET ptx.fake_now = '2025-06-22 09:00:00+08';
+SET ptx.fake_now = '2025-06-23 09:00:00+08';
 SET ROLE regress_ptx_operator;
 SELECT ptx.open_bids(3);
 SELECT ptx.decrypt_bid(b.id, 'key-' || (b.bidder_id - 2)) ->> 'price' AS price
@@ -266,7 +270,7 @@ SELECT ptx.record_decryption_failure(:bid_b2, 'again');
 \echo :LAST_ERROR_SQLSTATE
 SELECT bidder_id, status, status_note FROM ptx.bid_opened WHERE project_id = 3 ORDER BY bidder_id;
 RESET ROLE;
-SET ptx.fake_now = '2025-06-22 10:01:00+08';
+SET ptx.fake_now = '2025-06-23 10:01:00+08';
 SET ROLE regress_ptx_operator;
 SELECT ptx.close_decryption(3);
 SELECT code, state, state_note FROM ptx.project WHERE id = 3;

@@ -27,6 +27,7 @@ BEGIN
 END $$;
 RESET client_min_messages;
 SELECT ptx.set_policy('committee.check_before_evaluation', 0, 'committees drawn in another system') \gset
+SELECT ptx.set_policy('bids.bidder_sealed', 0, 'the bids of this test are sealed by the platform') \gset
 
 CREATE FUNCTION pg_temp.uscc(n int) RETURNS text LANGUAGE sql
     RETURN '91150100' || lpad(n::text, 9, '0') || ptx.uscc_check_char('91150100' || lpad(n::text, 9, '0'));

@@ -49,19 +49,19 @@ SELECT ptx.open_sale(1, 100, 10, '2025-04-01 09:00+08', '2025-04-20 09:00+08', r
 SELECT ptx.open_sale(1, 100, 10, '2025-04-20 09:00+08', '2025-04-01 09:00+08');
 \echo :LAST_ERROR_SQLSTATE
 -- land: the announcement at least 20 days before the start (39号令 §10)
-SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-22 09:00+08', '2025-04-20 09:00+08');  -- day 19
+SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-23 09:00+08', '2025-04-20 09:00+08');  -- day 20, a Sunday
 \echo :LAST_ERROR_SQLSTATE
 -- listing: at least 10 days (39号令 §19): the 10th day after the start is the earliest close
-SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-23 09:00+08', '2025-04-01 17:00+08');  -- 9 days
+SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-24 09:00+08', '2025-04-02 17:00+08');  -- 9 days
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-23 09:00+08', '2025-04-02 00:00+08',
+SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-24 09:00+08', '2025-04-03 00:00+08',
                      reserve_price => 31000000, deposit => 6000000);                     -- 10 days
-SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-23 09:00+08', '2025-04-02 00:00+08');  -- twice
+SELECT ptx.open_sale(1, 30000000, 500000, '2025-03-24 09:00+08', '2025-04-03 00:00+08');  -- twice
 \echo :LAST_ERROR_SQLSTATE
 -- a region may lengthen the listing, never shorten it below the law's 10 days
 SELECT ptx.set_policy('sale.listing_min_days', 5, 'too short');
 SELECT ptx.register_project('L3', '宗地', 'land', '150200', 2, 1000000, 1, 'state', NULL, 'listing') AS l3;
-SELECT ptx.open_sale(6, 100, 10, '2025-03-23 09:00+08', '2025-03-28 09:00+08');
+SELECT ptx.open_sale(6, 100, 10, '2025-03-24 09:00+08', '2025-03-29 09:00+08');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.set_policy('sale.listing_min_days', NULL, 'back to the law');
 SELECT code, state, bid_deadline, state_note FROM ptx.project WHERE id = 1;
@@ -77,7 +77,7 @@ SELECT count(*) AS images, bool_and(row_image::text NOT LIKE '%31000000%') AS re
 ------------------------------------------------------------------------
 -- Deposits and who may buy.
 ------------------------------------------------------------------------
-SET ptx.fake_now = '2025-03-23 08:00:00+08';
+SET ptx.fake_now = '2025-03-24 08:00:00+08';
 SELECT ptx.record_deposit(1, 9, 6000000);                 -- not a bidder
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_deposit(1, 2, 6000000);                 -- the seller
@@ -86,7 +86,7 @@ SELECT ptx.record_deposit(1, 8, 6000000);                 -- credit-restricted
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_deposit(1, 3, 5999999.99);              -- below the deposit asked
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_deposit(1, 3, 6000000, '2025-03-24');   -- paid tomorrow
+SELECT ptx.record_deposit(1, 3, 6000000, '2025-03-25');   -- paid tomorrow
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.record_deposit(1, 3, 6000000) > 0 AS deposit_3;
 SELECT ptx.record_deposit(1, 3, 6000000);                 -- twice
@@ -99,16 +99,16 @@ SELECT ptx.record_deposit(99, 3, 6000000);                -- no sale
 ------------------------------------------------------------------------
 SELECT ptx.offer(1, 3, 30000000);                         -- before the start
 \echo :LAST_ERROR_SQLSTATE
-SET ptx.fake_now = '2025-03-23 09:00:00+08';
+SET ptx.fake_now = '2025-03-24 09:00:00+08';
 SELECT ptx.offer(1, 8, 30000000);                         -- credit-restricted
 \echo :LAST_ERROR_SQLSTATE
 -- deposit recorded a second after the offer: the offer is refused
 SELECT ptx.offer(1, 4, 30000000);
 \echo :LAST_ERROR_SQLSTATE
-SET ptx.fake_now = '2025-03-23 09:00:01+08';
+SET ptx.fake_now = '2025-03-24 09:00:01+08';
 SELECT ptx.record_deposit(1, 4, 6000000) > 0 AS deposit_4;
 -- deposit recorded a second before the offer: accepted
-SET ptx.fake_now = '2025-03-23 09:00:02+08';
+SET ptx.fake_now = '2025-03-24 09:00:02+08';
 SELECT ptx.offer(1, 3, 29999999.99);                      -- below the starting price by a cent
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.offer(1, 4, 30000000) > 0 AS at_start_price;
@@ -200,9 +200,9 @@ SELECT ptx.request_on_site_auction(1, 6);                 -- no deposit
 SELECT ptx.request_on_site_auction(1, 3), ptx.request_on_site_auction(1, 4);
 SELECT ptx.request_on_site_auction(1, 4);                 -- twice
 \echo :LAST_ERROR_SQLSTATE
-SET ptx.fake_now = '2025-04-02 00:00:00+08';              -- the close itself
+SET ptx.fake_now = '2025-04-03 00:00:00+08';              -- the close itself
 SELECT ptx.offer(1, 3, 31500000) > 0 AS offer_at_the_close;
-SET ptx.fake_now = '2025-04-02 00:00:00.000001+08';
+SET ptx.fake_now = '2025-04-03 00:00:00.000001+08';
 SELECT ptx.offer(1, 4, 32000000);                         -- a microsecond late
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.request_on_site_auction(1, 5);                 -- too late
@@ -231,9 +231,9 @@ RESET SESSION AUTHORIZATION;
 SELECT code, state, winner_id, awarded_at, state_note FROM ptx.project WHERE id = 1;
 SELECT from_state, to_state, reason FROM ptx.project_history(1);
 -- the contract is at the price of the sale
-SELECT ptx.record_contract(1, 2, 3, 'land', '150200', 32000000, signed_on => '2025-04-02');
+SELECT ptx.record_contract(1, 2, 3, 'land', '150200', 32000000, signed_on => '2025-04-03');
 \echo :LAST_ERROR_SQLSTATE
-SELECT ptx.record_contract(1, 2, 3, 'land', '150200', 33000000, signed_on => '2025-04-02') > 0 AS contract;
+SELECT ptx.record_contract(1, 2, 3, 'land', '150200', 33000000, signed_on => '2025-04-03') > 0 AS contract;
 SELECT state FROM ptx.project WHERE id = 1;
 -- a direct step announced → awarded without a sold sale is refused
 SELECT ptx.open_sale(3, 5000000, 100000, '2025-05-06 09:00+08', '2025-05-06 10:00+08') AS s1_sale;

@@ -42,9 +42,9 @@ SELECT ptx.register_project('NM-GQ-2026-001', '内蒙古某国有资本投资运
 \echo '   A listing of 9 days is refused:'
 \set ON_ERROR_STOP 0
 \set SHOW_CONTEXT never
-SELECT ptx.open_sale(:land, 45000000, 500000, '2026-01-25 09:00+08', '2026-02-03 17:00+08');
+SELECT ptx.open_sale(:land, 45000000, 500000, '2026-01-26 09:00+08', '2026-02-04 17:00+08');
 \set ON_ERROR_STOP 1
-SELECT ptx.open_sale(:land, 45000000, 500000, '2026-01-25 09:00+08', '2026-02-04 10:00+08',
+SELECT ptx.open_sale(:land, 45000000, 500000, '2026-01-26 09:00+08', '2026-02-05 10:00+08',
                      reserve_price => 46000000, deposit => 9000000) AS land_sale;
 \echo '   The reserve price (底价) is sealed: the table and the ledger hold only ciphertext'
 SELECT s.form, s.start_price, s.increment, s.deposit, s.reserve_price,
@@ -62,7 +62,7 @@ SET ptx.fake_now = '2026-01-28 15:20:00+08';
 SELECT ptx.offer(:land, pg_temp.org('buyer_c'), 45500000);
 SET ptx.fake_now = '2026-02-02 11:00:00+08';
 SELECT ptx.offer(:land, pg_temp.org('buyer_b'), 46000000);
-SET ptx.fake_now = '2026-02-04 09:30:00+08';
+SET ptx.fake_now = '2026-02-05 09:30:00+08';
 SELECT ptx.offer(:land, pg_temp.org('buyer_a'), 46500000);
 SELECT ptx.request_on_site_auction(:land, pg_temp.org('buyer_a')),
        ptx.request_on_site_auction(:land, pg_temp.org('buyer_b'));
@@ -71,16 +71,16 @@ SELECT ptx.request_on_site_auction(:land, pg_temp.org('buyer_a')),
 \set ON_ERROR_STOP 0
 SELECT ptx.offer(:land, pg_temp.org('buyer_c'), 46999999.99);
 \set ON_ERROR_STOP 1
-SET ptx.fake_now = '2026-02-04 10:00:00+08';
+SET ptx.fake_now = '2026-02-05 10:00:00+08';
 \echo '   At the close two bidders still ask to raise: an on-site auction follows'
 SELECT ptx.close_sale(:land) AS listing_close;
 \o /dev/null
-SET ptx.fake_now = '2026-02-04 10:20:00+08';
+SET ptx.fake_now = '2026-02-05 10:20:00+08';
 SELECT ptx.offer(:land, pg_temp.org('buyer_b'), 47000000);
 SELECT ptx.offer(:land, pg_temp.org('buyer_a'), 47500000);
 SELECT ptx.offer(:land, pg_temp.org('buyer_b'), 48500000);
 \o
-SET ptx.fake_now = '2026-02-04 10:40:00+08';
+SET ptx.fake_now = '2026-02-05 10:40:00+08';
 SELECT ptx.close_sale(:land) AS on_site_close;
 \o /dev/null
 SET ptx.fake_now = '2026-02-09 10:00:00+08';
