@@ -18,7 +18,10 @@ CREATE FUNCTION ptx.ledger_refuse_replicated() RETURNS trigger
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
                 WHERE a.pid = pg_catalog.pg_backend_pid()
-                  AND a.backend_type = 'logical replication worker') THEN
+                  -- 'logical replication worker' (15); 'logical replication
+                  -- apply worker', '... tablesync worker', '... parallel
+                  -- worker' (16 and later)
+                  AND a.backend_type LIKE 'logical replication %worker') THEN
         RAISE EXCEPTION 'replicated % on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
             USING ERRCODE = 'PX009',
                   DETAIL = 'The publisher sent a change to ledger rows it had published: the copy of a ledger is append-only, as the ledger is.',
