@@ -67,11 +67,23 @@ SELECT m[1] AS raised_but_missing
  WHERE n.nspname LIKE 'ptx%'
    AND NOT EXISTS (SELECT 1 FROM ptx.message WHERE id = m[1])
  ORDER BY 1;
--- and every message of the catalogue is raised somewhere
+-- and every message of the catalogue is named by some function (in a
+-- call of ptx.raise, or as the id a call chooses)
 SELECT id AS never_raised FROM ptx.message msg
  WHERE NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                    WHERE n.nspname LIKE 'ptx%' AND p.prosrc LIKE '%ptx.raise(''' || msg.id || '''%')
+                    WHERE n.nspname LIKE 'ptx%' AND p.prosrc LIKE '%''' || msg.id || '''%')
  ORDER BY 1;
+-- the inspection ratio, the rule of R6, in both languages
+SELECT ptx.add_org('91150000000000001' || ptx.uscc_check_char('91150000000000001'),
+                   '内蒙古自治区住房和城乡建设厅', '150000', '{supervisor}') AS dept \gset
+SELECT ptx.request_inspection_draw(2025, :dept, 0.2);
+\echo :LAST_ERROR_SQLSTATE
+SET lc_messages = 'zh_CN.UTF-8';
+SELECT ptx.request_inspection_draw(2025, :dept, 0.2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.setting('no.such.setting');
+\echo :LAST_ERROR_SQLSTATE
+RESET lc_messages;
 
 -- The group roles read the catalogue; the public does not.
 SET ROLE ptx_operator;

@@ -45,9 +45,7 @@ BEGIN
       LEFT JOIN ptx.policy p ON p.key = d.key
      WHERE d.key = setting.key;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown policy setting "%"', key
-            USING ERRCODE = '22023',
-                  HINT = 'The settings are listed in ptx.policy_effective.';
+        PERFORM ptx.raise('policy.unknown_setting', key);
     END IF;
     RETURN v;
 END
@@ -60,9 +58,7 @@ CREATE FUNCTION ptx.set_policy(key text, value numeric, reason text) RETURNS voi
     AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.policy_default d WHERE d.key = set_policy.key) THEN
-        RAISE EXCEPTION 'unknown policy setting "%"', key
-            USING ERRCODE = '22023',
-                  HINT = 'The settings are listed in ptx.policy_effective.';
+        PERFORM ptx.raise('policy.unknown_setting', key);
     END IF;
     IF value IS NULL THEN
         DELETE FROM ptx.policy p WHERE p.key = set_policy.key;

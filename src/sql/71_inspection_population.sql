@@ -29,9 +29,7 @@ CREATE FUNCTION ptx.inspection_period(year int, OUT period_start timestamptz, OU
     AS $$
 BEGIN
     IF year IS NULL OR year < 2000 OR year > 9998 THEN
-        RAISE EXCEPTION 'invalid inspection year %', COALESCE(year::text, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'Give the calendar year whose agency business is inspected, e.g. 2024.';
+        PERFORM ptx.raise('inspection.invalid_year', COALESCE(year::text, 'NULL'));
     END IF;
     period_start := make_timestamptz(year, 1, 1, 0, 0, 0);
     period_end := make_timestamptz(year + 1, 1, 1, 0, 0, 0);
@@ -285,11 +283,8 @@ BEGIN
         key := 'inspection.default_ratio';
     END IF;
     IF national < 0 OR ratio <= 0 OR ratio > 1 THEN
-        RAISE EXCEPTION 'invalid inspection ratio setting %', key
-            USING ERRCODE = '22023',
-                  DETAIL = format('inspection.national_ratio is %s and inspection.default_ratio is %s; a ratio lies in (0, 1] and 0 means no national ratio.',
-                                  national, ptx.setting('inspection.default_ratio')),
-                  HINT = 'Correct the setting with ptx.set_policy.';
+        PERFORM ptx.raise('inspection.invalid_ratio_setting', key, national::text,
+                          ptx.setting('inspection.default_ratio')::text);
     END IF;
 END
 $$;
@@ -308,20 +303,14 @@ BEGIN
         RETURN;
     END IF;
     IF requested > 1 THEN
-        RAISE EXCEPTION 'inspection ratio % is above 1', requested
-            USING ERRCODE = '22023',
-                  DETAIL = 'A ratio is a share of the population; 1 inspects every agency.',
-                  HINT = 'Ask for a ratio between the minimum and 1.';
+        PERFORM ptx.raise('inspection.ratio_above_one', requested::text);
     END IF;
     IF requested < minimum THEN
-        RAISE EXCEPTION 'inspection ratio % is below the minimum %', requested, minimum
-            USING ERRCODE = '22023',
-                  DETAIL = format('The minimum is %s %% (%s); %s %% was asked.',
-                                  pg_catalog.round(minimum * 100, 2)::text,
-                                  CASE basis WHEN 'national' THEN 'the national ratio, setting inspection.national_ratio'
-                                             ELSE 'no national ratio is set, notice §6 default, setting inspection.default_ratio' END,
-                                  pg_catalog.round(requested * 100, 2)::text),
-                  HINT = 'A department may inspect more than the minimum, never less; omit the ratio to apply the minimum.';
+        PERFORM ptx.raise(CASE basis WHEN 'national' THEN 'inspection.ratio_below_national'
+                                     ELSE 'inspection.ratio_below_default' END,
+                          requested::text, minimum::text,
+                          pg_catalog.round(minimum * 100, 2)::text,
+                          pg_catalog.round(requested * 100, 2)::text);
     END IF;
     ratio := requested;
     basis := 'requested';

@@ -165,9 +165,7 @@ DECLARE
 BEGIN
     PERFORM ptx.inspection_period(year);
     IF supervisor_id IS NOT NULL AND NOT ptx.has_role(supervisor_id, 'supervisor') THEN
-        RAISE EXCEPTION 'organisation % is not a supervisory department', supervisor_id
-            USING ERRCODE = 'PX002',
-                  HINT = 'Give the id of a supervisory department, or none for every department.';
+        PERFORM ptx.raise('inspection.report_not_a_supervisor', supervisor_id::text);
     END IF;
     SELECT COALESCE(jsonb_agg(ptx.inspection_draw_report(d.draw_id) ORDER BY d.supervisor_id), '[]')
       INTO draws
