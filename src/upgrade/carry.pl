@@ -12,8 +12,11 @@
 #   - of a file it had, the statements that are safe to run again on the
 #     old release's objects are printed, each rewritten to replace what is
 #     there: CREATE [OR REPLACE] FUNCTION, PROCEDURE, VIEW and TRIGGER
-#     (as CREATE OR REPLACE), COMMENT ON, GRANT and REVOKE, and
-#     pg_extension_config_dump() calls.
+#     (as CREATE OR REPLACE), COMMENT ON, GRANT and REVOKE,
+#     pg_extension_config_dump() calls, and the legal defaults inserted
+#     into ptx.policy_default (as upserts: a default new in this version is
+#     added, a changed one takes the new value, basis and description;
+#     regions' overrides live in ptx.policy and are left alone).
 # Everything else that changes in an old module (tables, columns,
 # constraints, indexes, types, CREATE TRIGGER, seed rows, data) is written
 # by hand into src/upgrade/A--B/NN_topic.sql; docs/developing.md says how.
@@ -109,6 +112,17 @@ for my $f (@files) {
 		next if $h eq '';
 		if ($h =~ /^CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER)\b/i) {
 			$h =~ s/^CREATE\s+(?:OR\s+REPLACE\s+)?/CREATE OR REPLACE /i;
+			print "\n", $h;
+		}
+		elsif ($h =~ /^INSERT\s+INTO\s+ptx\.policy_default\b/i)
+		{
+			if ($h !~ /\bON\s+CONFLICT\b/i)
+			{
+				$h =~ s/\s*;\s*\z//;
+				$h .= "\nON CONFLICT (key) DO UPDATE\n"
+				  . "   SET value = excluded.value, unit = excluded.unit, basis = excluded.basis,\n"
+				  . "       description = excluded.description;\n";
+			}
 			print "\n", $h;
 		}
 		elsif ($h =~ /^(?:COMMENT\s+ON|GRANT|REVOKE)\b/i

@@ -3,59 +3,9 @@
 -- data: every new column has a default or is nullable, the vocabulary of
 -- trading methods is checked on old rows only where they all fit.
 
--- Periods per trading method, opening tolerance, amendments (43_lifecycle.sql).
-INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
-  ('tender.min_bid_days.procurement.open', 20, 'days', '政府采购货物和服务招标投标管理办法 (财政部令第87号) §16',
-   'open procurement tender (公开招标): least days from issuing the documents to the bid deadline'),
-  ('tender.min_bid_days.procurement.invited', 20, 'days', '政府采购货物和服务招标投标管理办法 (财政部令第87号) §16',
-   'invited procurement tender (邀请招标): least days from issuing the documents to the bid deadline'),
-  ('tender.min_bid_days.procurement.negotiation', 3, 'working days', '政府采购非招标采购方式管理办法 (财政部令第74号) §29',
-   'competitive negotiation (竞争性谈判): least working days from issuing the documents to the first responses'),
-  ('tender.min_bid_days.procurement.inquiry', 3, 'working days', '政府采购非招标采购方式管理办法 (财政部令第74号) §45',
-   'inquiry (询价): least working days from issuing the inquiry notice to the responses'),
-  ('tender.min_bid_days.procurement.consultation', 10, 'days', '政府采购竞争性磋商采购方式管理暂行办法 (财库〔2014〕214号) §10',
-   'competitive consultation (竞争性磋商): least days from issuing the documents to the first responses'),
-  ('tender.min_bid_days.procurement.single_source', 5, 'working days', '政府采购法实施条例 §38; 财政部令第74号 §38',
-   'single source (单一来源): the announcement is the publicity of the single supplier; least working days before the negotiation'),
-  ('tender.min_bid_days.voluntary', 0, 'days', '招标投标法 §24 (binds only projects that must be tendered)',
-   'projects entered voluntarily, outside government procurement: least days to the bid deadline (a reasonable time set by the region)'),
-  ('tender.min_bids.procurement.single_source', 1, 'bids', '政府采购法 §31, §39',
-   'single source: the one supplier''s response is enough to open'),
-  ('tender.opening_tolerance_minutes', 0, 'minutes', '招标投标法 §34; 财政部令第87号 §39',
-   'minutes after the minute of the bid deadline in which the bids may still be opened (0: within the minute of the deadline)'),
-  ('publicity.publish_within_days.procurement', 7, 'working days', '政府采购法实施条例 §43 (5 working days to decide, 2 to announce)',
-   'government procurement: working days after the evaluation report by which the result is announced'),
-  ('publicity.min_days.procurement', 1, 'working days', '财政部令第87号 §69; 财政部令第74号 §18',
-   'government procurement: least working days the result is announced before the award notice takes effect'),
-  ('amendment.min_days', 15, 'days', '招标投标法实施条例 §21; 招标投标法 §23',
-   'a clarification or amendment of the documents reaches the bidders at least this many days before the bid deadline'),
-  ('amendment.min_days.procurement.negotiation', 3, 'working days', '财政部令第74号 §29',
-   'competitive negotiation: least working days between a clarification or amendment and the responses'),
-  ('amendment.min_days.procurement.inquiry', 3, 'working days', '财政部令第74号 §45',
-   'inquiry: least working days between a clarification or amendment and the responses'),
-  ('amendment.min_days.procurement.consultation', 5, 'days', '财库〔2014〕214号 §10',
-   'competitive consultation: least days between a clarification or amendment and the first responses')
-ON CONFLICT (key) DO UPDATE
-   SET value = excluded.value, unit = excluded.unit, basis = excluded.basis,
-       description = excluded.description;
-
--- Procurement challenges and complaints (45_objections.sql).
-INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
-  ('challenge.file_working_days', 7, 'working days', '政府采购法 §52; 政府采购质疑和投诉办法 (财政部令第94号) §10',
-   'government procurement: working days from knowing of the matter within which a supplier challenges (质疑) in writing'),
-  ('challenge.answer_working_days', 7, 'working days', '政府采购法 §53; 财政部令第94号 §13',
-   'government procurement: working days from receiving a challenge within which the buyer or agency answers'),
-  ('challenge.suspends', 0, 'boolean', '政府采购法 §52-§54, §57',
-   '1: an unanswered challenge suspends the procurement; 0 (the law): it goes on, the finance department may suspend it on a complaint'),
-  ('complaint.file_days.procurement', 15, 'working days', '政府采购法 §55; 财政部令第94号 §17',
-   'government procurement: working days after the end of the challenge''s answer period within which the complaint (投诉) reaches the finance department'),
-  ('complaint.accept_working_days.procurement', 5, 'working days', '财政部令第94号 §21',
-   'government procurement: working days the finance department has to examine a complaint and decide on its acceptance'),
-  ('complaint.decide_working_days.procurement', 30, 'working days', '政府采购法 §56; 财政部令第94号 §26',
-   'government procurement: working days from receiving the complaint (not from accepting it) within which the department decides')
-ON CONFLICT (key) DO UPDATE
-   SET value = excluded.value, unit = excluded.unit, basis = excluded.basis,
-       description = excluded.description;
+-- The policy rows of the periods, the opening tolerance, amendments,
+-- challenges and complaints (43_lifecycle.sql, 45_objections.sql) are
+-- carried by src/upgrade/carry.pl with every legal default.
 
 -- Trading methods, a closed vocabulary per category (43_lifecycle.sql).
 CREATE TABLE ptx.trade_method (

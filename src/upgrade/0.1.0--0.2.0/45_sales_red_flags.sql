@@ -1,6 +1,6 @@
 -- Red flags over sales (src/sql/85_red_flags.sql, 85_red_flags_scan.sql):
--- the three new kinds join the closed list of red_flag.kind, and the
--- setting of sale_at_reserve is added.  The kinds already allowed are
+-- the three new kinds join the closed list of red_flag.kind (the setting
+-- of sale_at_reserve is carried with every legal default).  The kinds already allowed are
 -- kept as they are (read from the constraint), so that other changes to
 -- the list survive; every existing flag keeps a kind of the list.
 DO $kinds$
@@ -21,9 +21,3 @@ BEGIN
                               (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(k), ', ') FROM pg_catalog.unnest(kinds) k));
 END
 $kinds$;
-
-INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
-  ('red_flag.sale_reserve_band', 0.005, 'ratio',
-   '招标拍卖挂牌出让国有建设用地使用权规定 §9 (底价保密); 内政办发〔2018〕67号 §12',
-   'a sale is flagged when its winning price exceeds the reserve price by at most this share of the reserve')
-ON CONFLICT (key) DO NOTHING;
