@@ -63,7 +63,7 @@ SELECT ptx.raise('no.such_message');
 \echo :LAST_ERROR_SQLSTATE
 SELECT m[1] AS raised_but_missing
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
-       regexp_matches(p.prosrc, 'ptx\.raise\(''([^'']+)''', 'g') m
+       regexp_matches(p.prosrc, 'ptx\.(?:raise|notice|warning)\(''([^'']+)''', 'g') m
  WHERE n.nspname LIKE 'ptx%'
    AND NOT EXISTS (SELECT 1 FROM ptx.message WHERE id = m[1])
  ORDER BY 1;
@@ -93,3 +93,14 @@ SET ROLE ptx_public;
 SELECT count(*) FROM ptx.message;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+
+-- Notices and warnings come from the catalogue too, in either language;
+-- a level that is neither is refused.
+SELECT ptx.notice('registry.region_fixed', '150100');
+SET lc_messages = 'zh_CN.UTF-8';
+SELECT ptx.warning('registry.parent_region_missing', '150200', '150102');
+RESET lc_messages;
+SELECT ptx.report_message('error', 'registry.region_fixed', '{150100}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.notice('no.such_message');
+\echo :LAST_ERROR_SQLSTATE

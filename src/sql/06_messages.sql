@@ -88,5 +88,79 @@ $$;
 COMMENT ON FUNCTION ptx.raise(text, text[]) IS
     'raise a ptx message by id, in the session''s language, with its SQLSTATE';
 
+-- ptx.notice(id, args...) and ptx.warning(id, args...): the same for
+-- messages that report rather than refuse (a catalogue row's SQLSTATE is
+-- then 00000 or 01000).
+CREATE FUNCTION ptx.report_message(level text, id text, args text[])
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m ptx.message;
+    zh boolean := ptx.message_language() = 'zh';
+    msg text;
+    det text;
+    hnt text;
+BEGIN
+    IF level IS NULL OR level NOT IN ('notice', 'warning') THEN
+        RAISE EXCEPTION 'invalid message level "%"', level
+            USING ERRCODE = '22023', HINT = 'The levels are notice and warning.';
+    END IF;
+    SELECT * INTO m FROM ptx.message WHERE message.id = report_message.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown ptx message "%"', id USING ERRCODE = '22023';
+    END IF;
+    msg := pg_catalog.format(CASE WHEN zh THEN m.zh_message ELSE m.en_message END, VARIADIC args);
+    det := pg_catalog.format(CASE WHEN zh THEN m.zh_detail ELSE m.en_detail END, VARIADIC args);
+    hnt := pg_catalog.format(CASE WHEN zh THEN m.zh_hint ELSE m.en_hint END, VARIADIC args);
+    -- PL/pgSQL sends an empty DETAIL or HINT as a line of its own: the
+    -- absent ones are left out
+    IF level = 'notice' THEN
+        IF det IS NULL AND hnt IS NULL THEN
+            RAISE NOTICE USING ERRCODE = m.sqlstate, MESSAGE = msg;
+        ELSIF det IS NULL THEN
+            RAISE NOTICE USING ERRCODE = m.sqlstate, MESSAGE = msg, HINT = hnt;
+        ELSIF hnt IS NULL THEN
+            RAISE NOTICE USING ERRCODE = m.sqlstate, MESSAGE = msg, DETAIL = det;
+        ELSE
+            RAISE NOTICE USING ERRCODE = m.sqlstate, MESSAGE = msg, DETAIL = det, HINT = hnt;
+        END IF;
+    ELSIF det IS NULL AND hnt IS NULL THEN
+        RAISE WARNING USING ERRCODE = m.sqlstate, MESSAGE = msg;
+    ELSIF det IS NULL THEN
+        RAISE WARNING USING ERRCODE = m.sqlstate, MESSAGE = msg, HINT = hnt;
+    ELSIF hnt IS NULL THEN
+        RAISE WARNING USING ERRCODE = m.sqlstate, MESSAGE = msg, DETAIL = det;
+    ELSE
+        RAISE WARNING USING ERRCODE = m.sqlstate, MESSAGE = msg, DETAIL = det, HINT = hnt;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION ptx.report_message(text, text, text[]) IS
+    'report a ptx message by id as a notice or a warning, in the session''s language';
+
+CREATE FUNCTION ptx.notice(id text, VARIADIC args text[] DEFAULT '{}')
+    RETURNS void
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT ptx.report_message('notice', id, args);
+    END;
+COMMENT ON FUNCTION ptx.notice(text, text[]) IS
+    'report a ptx message by id as a NOTICE, in the session''s language';
+
+CREATE FUNCTION ptx.warning(id text, VARIADIC args text[] DEFAULT '{}')
+    RETURNS void
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT ptx.report_message('warning', id, args);
+    END;
+COMMENT ON FUNCTION ptx.warning(text, text[]) IS
+    'report a ptx message by id as a WARNING, in the session''s language';
+
 GRANT EXECUTE ON FUNCTION ptx.message_language(), ptx.message_text(text, text[]),
-    ptx.raise(text, text[]) TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
+    ptx.raise(text, text[]), ptx.report_message(text, text, text[]),
+    ptx.notice(text, text[]), ptx.warning(text, text[])
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;
