@@ -73,6 +73,7 @@ static const LcState lc_edges[][2] = {
 	{LC_OPENED, LC_FAILED},			/* bids not decrypted by their bidders (R14) */
 	{LC_EVALUATING, LC_PUBLICITY},
 	{LC_PUBLICITY, LC_AWARDED},
+	{LC_PUBLICITY, LC_EVALUATING},	/* re-evaluation after an upheld objection */
 	{LC_AWARDED, LC_CONTRACTED},
 	{LC_CONTRACTED, LC_CLOSED},
 	{LC_REGISTERED, LC_TERMINATED},
@@ -124,6 +125,7 @@ typedef enum LcQuery
 	Q_BID_PERIOD,
 	Q_CANDIDATES,
 	Q_REAWARD,
+	Q_REEVALUATE,
 	Q_CONTRACTS,
 	Q_RECORD,
 	Q_SALE_SOLD,
@@ -179,7 +181,8 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 	},
 	[Q_CANDIDATES] = {
 		"SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE c.bidder_id = $3)"
-		"  FROM ptx.candidate c WHERE c.project_id = $1 AND c.round = $2",
+		"  FROM ptx.candidate c WHERE c.project_id = $1 AND c.round = $2"
+		"   AND c.evaluation = ptx.candidate_evaluation($1)",
 		3, {INT8OID, INT4OID, INT8OID}
 	},
 	[Q_REAWARD] = {
@@ -189,6 +192,13 @@ static const LcQueryDef lc_queries[LC_NQUERIES] = {
 		"  FROM (SELECT 1) x"
 		"  LEFT JOIN ptx.candidate_set_aside s ON s.project_id = $1 AND s.round = $2",
 		4, {INT8OID, INT4OID, INT8OID, INT8OID}
+	},
+	[Q_REEVALUATE] = {
+		"SELECT pg_catalog.count(*) FROM ptx.objection o"
+		" WHERE o.project_id = $1 AND o.round = $2"
+		"   AND o.stage IN ('result', 'challenge') AND o.upheld"
+		"   AND o.answered_at >= $3",
+		3, {INT8OID, INT4OID, TIMESTAMPTZOID}
 	},
 	[Q_CONTRACTS] = {
 		"SELECT pg_catalog.count(*) FROM ptx.contract c WHERE c.project_id = $1",
@@ -723,6 +733,36 @@ lc_step_open(int64 project_id, const char *code, TimestampTz now,
 		lc_set(new, COL_OPENED_AT, TimestampTzGetDatum(now));
 }
 
+/*
+ * Back from publicity to evaluation (重新评审): only for an objection to the
+ * result (条例 §54) or a procurement challenge (质疑) upheld during this
+ * publicity.  The report and the publicity are cleared: the committee
+ * reports again and the next evaluation's candidates are published.
+ */
+static void
+lc_step_reevaluate(int64 project_id, const char *code,
+				   const LcRow *old, LcRow *new)
+{
+	Datum		args[3];
+	bool		isnull;
+
+	args[0] = Int64GetDatum(project_id);
+	args[1] = old->values[COL_ROUND];
+	args[2] = old->values[COL_PUBLICITY_FROM];
+	if (old->nulls[COL_PUBLICITY_FROM])
+		args[2] = TimestampTzGetDatum(DT_NOBEGIN);
+	lc_run(Q_REEVALUATE, args, NULL, true);
+	if (DatumGetInt64(lc_result(0, 1, &isnull)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PTX_INVALID_TRANSITION),
+				 errmsg("project %s cannot go back to evaluation", code),
+				 errdetail("No objection to the result was upheld during this publicity."),
+				 errhint("A project is evaluated again when an objection to the result (招标投标法实施条例 §54) or a challenge (质疑, 政府采购法 §52) is answered as upheld with ptx.answer_objection.")));
+	lc_clear(new, COL_REPORTED_AT);
+	lc_clear(new, COL_PUBLICITY_FROM);
+	lc_clear(new, COL_PUBLICITY_UNTIL);
+}
+
 static void
 lc_step_publicity(int64 project_id, const char *code, TimestampTz now,
 				  const LcRow *old, LcRow *new)
@@ -1088,6 +1128,10 @@ lc_guard_update(TriggerData *td)
 			case LC_OPENED:
 			case LC_FAILED:
 				lc_step_open(project_id, code, now, &old, &new, to);
+				break;
+			case LC_EVALUATING:
+				if (from == LC_PUBLICITY)
+					lc_step_reevaluate(project_id, code, &old, &new);
 				break;
 			case LC_PUBLICITY:
 				lc_step_publicity(project_id, code, now, &old, &new);

@@ -107,4 +107,10 @@ INSERT INTO ptx.message (id, sqlstate, en_message, en_detail, en_hint, zh_messag
  'organisation %1$s is not a supervisory department', NULL,
  'Give the id of a supervisory department, or none for every department.',
  '组织 %1$s 不是行政监督部门', NULL,
- '请给出行政监督部门的编号，或不给出以包括所有部门。');
+ '请给出行政监督部门的编号，或不给出以包括所有部门。'),
+-- re-evaluation (43_lifecycle.sql)
+('lifecycle.reevaluate_no_reason', '22023',
+ 'a project goes back to evaluation with a reason', NULL,
+ 'Name the upheld objection and what the committee is to evaluate again.',
+ '项目退回评标须说明理由', NULL,
+ '请写明成立的异议以及评标委员会需要重新评审的内容。');

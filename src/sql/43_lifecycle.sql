@@ -259,11 +259,29 @@ CREATE TABLE ptx.candidate (
     bidder_id   bigint NOT NULL REFERENCES ptx.org (id),
     bid_id      bigint NOT NULL REFERENCES ptx.bid (id),
     published_at timestamptz NOT NULL DEFAULT ptx.now(),
-    PRIMARY KEY (project_id, round, rank),
-    UNIQUE (project_id, round, bidder_id)
+    evaluation  integer NOT NULL DEFAULT 1 CHECK (evaluation >= 1),
+    CONSTRAINT candidate_pkey PRIMARY KEY (project_id, round, evaluation, rank),
+    CONSTRAINT candidate_project_id_round_evaluation_bidder_id_key
+        UNIQUE (project_id, round, evaluation, bidder_id)
 );
 COMMENT ON TABLE ptx.candidate IS 'ranked candidates (中标候选人) named by the evaluation committee and publicised';
+COMMENT ON COLUMN ptx.candidate.evaluation IS
+    'the evaluation of the round that named them: 1, then one more for each re-evaluation (重新评审) after an upheld objection to the result; the latest evaluation''s candidates are the ones publicised and awarded';
 SELECT pg_catalog.pg_extension_config_dump('ptx.candidate', '');
+
+-- The evaluation a project's candidates belong to: 1, and one more for each
+-- time the project went back from publicity to evaluation in its round.
+CREATE FUNCTION ptx.candidate_evaluation(project_id bigint) RETURNS integer
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+        SELECT 1 + pg_catalog.count(*)::integer
+          FROM ptx.project p
+          JOIN ptx.transition t ON t.project_id = p.id AND t.round = p.round
+         WHERE p.id = candidate_evaluation.project_id
+           AND t.from_state = 'publicity' AND t.to_state = 'evaluating';
+    END;
+COMMENT ON FUNCTION ptx.candidate_evaluation(bigint) IS
+    'the evaluation of the project''s current round that names candidates now: 1, plus one for each re-evaluation (重新评审)';
 
 CREATE FUNCTION ptx.candidate_before_write() RETURNS trigger
     LANGUAGE plpgsql
@@ -308,6 +326,7 @@ BEGIN
     NEW.round := p.round;
     NEW.bid_id := b.id;
     NEW.published_at := ptx.now();
+    NEW.evaluation := ptx.candidate_evaluation(p.id);
     RETURN NEW;
 END
 $$;
@@ -467,6 +486,30 @@ $$;
 COMMENT ON FUNCTION ptx.publish_candidates(bigint, bigint[], timestamptz) IS
     'publish the ranked candidates (中标候选人公示); publicity lasts until the given end, at least publicity.min_days';
 
+-- Re-evaluation (重新评审): an objection to the result (评标结果异议, 条例
+-- §54) or a procurement challenge (质疑, 政府采购法 §52) upheld during the
+-- publicity sends the project back to its evaluation committee.  The
+-- machine (src/lifecycle.c) checks the upheld objection and clears the
+-- report and the publicity; the committee reports again and new candidates
+-- are published, of the next evaluation (ptx.candidate.evaluation).
+CREATE FUNCTION ptx.reevaluate(project_id bigint, reason text) RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM ptx.check_centre('reevaluate', project_id);
+    IF reason IS NULL OR pg_catalog.btrim(reason) = '' THEN
+        PERFORM ptx.raise('lifecycle.reevaluate_no_reason');
+    END IF;
+    PERFORM ptx.project_lock(project_id, '{evaluating}');
+    UPDATE ptx.project SET state = 'evaluating', state_note = reevaluate.reason
+     WHERE id = reevaluate.project_id;
+END
+$$;
+COMMENT ON FUNCTION ptx.reevaluate(bigint, text) IS
+    'send a project in publicity back to evaluation (重新评审) after an objection to the result or a challenge was upheld in this publicity';
+
 CREATE FUNCTION ptx.award(project_id bigint, bidder_id bigint) RETURNS void
     LANGUAGE plpgsql
     SECURITY DEFINER
@@ -544,5 +587,8 @@ GRANT EXECUTE ON FUNCTION ptx.announce(bigint, timestamptz),
     ptx.extend_deadline(bigint, timestamptz), ptx.open_bids(bigint),
     ptx.start_evaluation(bigint), ptx.report_evaluation(bigint),
     ptx.publish_candidates(bigint, bigint[], timestamptz), ptx.award(bigint, bigint),
-    ptx.terminate(bigint, text), ptx.close_project(bigint, text)
+    ptx.terminate(bigint, text), ptx.close_project(bigint, text),
+    ptx.reevaluate(bigint, text)
     TO ptx_admin, ptx_operator;
+GRANT EXECUTE ON FUNCTION ptx.candidate_evaluation(bigint)
+    TO ptx_admin, ptx_operator, ptx_supervisor, ptx_auditor;

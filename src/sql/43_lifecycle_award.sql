@@ -11,20 +11,20 @@ INSERT INTO ptx.policy_default (key, value, unit, basis, description) VALUES
    '1: a state-funded project that must be tendered awards its best-ranked candidate not set aside');
 
 CREATE TABLE ptx.candidate_set_aside (
-    project_id  bigint NOT NULL,
+    project_id  bigint NOT NULL REFERENCES ptx.project (id),
     round       integer NOT NULL,
-    bidder_id   bigint NOT NULL,
+    bidder_id   bigint NOT NULL REFERENCES ptx.org (id),
     cause       text NOT NULL
         CHECK (cause IN ('declined', 'force_majeure', 'no_performance_bond', 'violation')),
     reason      text NOT NULL CHECK (pg_catalog.btrim(reason) <> ''),
     recorded_at timestamptz NOT NULL DEFAULT ptx.now(),
     recorded_by text NOT NULL DEFAULT session_user,
-    PRIMARY KEY (project_id, round, bidder_id),
-    FOREIGN KEY (project_id, round, bidder_id)
-        REFERENCES ptx.candidate (project_id, round, bidder_id)
+    PRIMARY KEY (project_id, round, bidder_id)
 );
 COMMENT ON TABLE ptx.candidate_set_aside IS
     'candidates set aside before the award (条例 §55): declined 放弃中标, force_majeure 因不可抗力不能履行合同, no_performance_bond 未按要求提交履约保证金, violation 被查实存在影响中标结果的违法行为';
+COMMENT ON COLUMN ptx.candidate_set_aside.bidder_id IS
+    'a candidate of the round (checked by ptx.set_aside_candidate); set aside for the whole round, a re-evaluation (重新评审) included';
 SELECT pg_catalog.pg_extension_config_dump('ptx.candidate_set_aside', '');
 
 CREATE FUNCTION ptx.candidate_set_aside_before_write() RETURNS trigger
@@ -73,6 +73,7 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.candidate c
                     WHERE c.project_id = p.id AND c.round = p.round
+                      AND c.evaluation = ptx.candidate_evaluation(p.id)
                       AND c.bidder_id = set_aside_candidate.bidder_id) THEN
         RAISE EXCEPTION 'organisation % is not a candidate of project %',
                         COALESCE(set_aside_candidate.bidder_id::text, 'NULL'), p.code
@@ -101,6 +102,7 @@ CREATE FUNCTION ptx.required_winner(project_id bigint) RETURNS bigint
           FROM ptx.project p
           JOIN ptx.candidate c ON c.project_id = p.id AND c.round = p.round
          WHERE p.id = required_winner.project_id
+           AND c.evaluation = ptx.candidate_evaluation(p.id)
            AND ptx.setting('award.first_ranked_state_funded') <> 0
            AND p.catalog_id IS NOT NULL AND NOT p.voluntary
            AND p.funding IN ('state', 'state_owned')

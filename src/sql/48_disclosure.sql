@@ -36,8 +36,11 @@ SELECT p.code, p.title, c.rank, o.name AS bidder, b.price,
   JOIN ptx.project p ON p.id = c.project_id AND p.round = c.round
   JOIN ptx.org o ON o.id = c.bidder_id
   JOIN ptx.bid b ON b.id = c.bid_id
- WHERE p.state = 'publicity';
-COMMENT ON VIEW ptx_public.candidate IS 'candidates during their publicity (中标候选人公示)';
+ WHERE p.state = 'publicity'
+   AND NOT EXISTS (SELECT 1 FROM ptx.candidate l
+                    WHERE l.project_id = c.project_id AND l.round = c.round
+                      AND l.evaluation > c.evaluation);
+COMMENT ON VIEW ptx_public.candidate IS 'candidates during their publicity (中标候选人公示), of the latest evaluation';
 
 CREATE VIEW ptx_public.result WITH (security_barrier = true) AS
 SELECT p.code, p.title, cat.name_zh AS category, r.name AS region, t.name AS tenderee,

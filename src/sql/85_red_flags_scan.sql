@@ -195,6 +195,9 @@ CREATE FUNCTION ptx.red_flags_award(from_date date, to_date date)
               FROM award a
               JOIN ptx.candidate c ON c.project_id = a.project_id AND c.round = a.round
                                   AND c.bidder_id <> a.winner_id
+                                  AND NOT EXISTS (SELECT 1 FROM ptx.candidate l
+                                                   WHERE l.project_id = c.project_id AND l.round = c.round
+                                                     AND l.evaluation > c.evaluation)
               JOIN ptx.bid r ON r.id = c.bid_id
              ORDER BY a.project_id, c.rank
         ), others AS (
