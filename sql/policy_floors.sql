@@ -73,3 +73,18 @@ SELECT key, value FROM ptx.policy ORDER BY key;
 -- A NULL restores the law.
 SELECT ptx.set_policy('tender.min_bids', NULL, 'back to the law');
 SELECT ptx.setting('tender.min_bids');
+
+-- The procurement methods' periods and the procurement challenge's clocks
+-- are the law's numbers too: one step laxer is refused, the law passes.
+SELECT ptx.set_policy('tender.min_bid_days.procurement.negotiation', 2, 'laxer');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('tender.min_bid_days.procurement.negotiation', 3, 'the law') IS NOT NULL AS law;
+SELECT ptx.set_policy('challenge.answer_working_days', 8, 'laxer');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('challenge.answer_working_days', 7, 'the law') IS NOT NULL AS law;
+SELECT ptx.set_policy('amendment.min_days', 14, 'laxer');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('complaint.decide_working_days.procurement', 31, 'laxer');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.set_policy('tender.min_bid_days.procurement.negotiation', NULL, 'back') IS NOT NULL AS back,
+       ptx.set_policy('challenge.answer_working_days', NULL, 'back') IS NOT NULL AS back;

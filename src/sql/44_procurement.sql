@@ -140,7 +140,13 @@ BEGIN
     IF project_id IS NULL THEN
         RAISE EXCEPTION 'project NULL does not exist' USING ERRCODE = '22023';
     END IF;
+    PERFORM ptx.check_centre('amend_documents', project_id);
     p := ptx.project_lock(project_id);
+    -- before the announcement, the prequalification documents (资格预审文件)
+    -- while their applications are open (src/sql/45_prequalification.sql)
+    IF p.state IN ('registered', 'failed') AND (ptx.open_prequalification(p.id)).project_id IS NOT NULL THEN
+        RETURN ptx.amend_prequalification(p.id, summary, new_deadline);
+    END IF;
     IF summary IS NULL OR pg_catalog.btrim(summary) = '' THEN
         RAISE EXCEPTION 'amendment of the documents of project % needs a summary', p.code
             USING ERRCODE = '22023', HINT = 'Say what is clarified or changed; the public reads it.';

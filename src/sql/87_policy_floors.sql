@@ -48,7 +48,28 @@ SELECT v.key, v.direction
     ('committee.procurement_large_amount', 'at_most'),
     ('committee.procurement_large_min_members', 'at_least'),
     ('inspection.default_ratio', 'at_least'),
-    ('inspection.inspectors_per_agency', 'at_least')) AS v(key, direction)
+    ('inspection.inspectors_per_agency', 'at_least'),
+    ('tender.min_bid_days.procurement.open', 'at_least'),
+    ('tender.min_bid_days.procurement.invited', 'at_least'),
+    ('tender.min_bid_days.procurement.negotiation', 'at_least'),
+    ('tender.min_bid_days.procurement.consultation', 'at_least'),
+    ('tender.min_bid_days.procurement.inquiry', 'at_least'),
+    ('tender.min_bid_days.procurement.single_source', 'at_least'),
+    ('amendment.min_days', 'at_least'),
+    ('amendment.min_days.procurement.negotiation', 'at_least'),
+    ('amendment.min_days.procurement.inquiry', 'at_least'),
+    ('amendment.min_days.procurement.consultation', 'at_least'),
+    ('publicity.min_days.procurement', 'at_least'),
+    ('publicity.publish_within_days.procurement', 'at_most'),
+    ('challenge.file_working_days', 'at_least'),
+    ('challenge.answer_working_days', 'at_most'),
+    ('complaint.file_days.procurement', 'at_least'),
+    ('complaint.accept_working_days.procurement', 'at_most'),
+    ('complaint.decide_working_days.procurement', 'at_most'),
+    ('prequalification.sale_days', 'at_least'),
+    ('prequalification.application_days', 'at_least'),
+    ('prequalification.min_qualified', 'at_least'),
+    ('amendment.min_days.prequalification', 'at_least')) AS v(key, direction)
  WHERE EXISTS (SELECT 1 FROM ptx.policy_default d WHERE d.key = v.key);
 
 CREATE FUNCTION ptx.policy_before_write() RETURNS trigger
