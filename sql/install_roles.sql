@@ -32,6 +32,11 @@ ALTER ROLE ptx_operator NOSUPERUSER;
 GRANT pg_read_server_files TO ptx_supervisor;
 CREATE EXTENSION ptx CASCADE;
 \echo :LAST_ERROR_SQLSTATE
+-- the same refusal in Chinese, with the same SQLSTATE
+SET lc_messages = 'zh_CN.UTF-8';
+CREATE EXTENSION ptx CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+RESET lc_messages;
 REVOKE pg_read_server_files FROM ptx_supervisor;
 -- plain groups are taken over, their members kept
 SET client_min_messages = warning;
