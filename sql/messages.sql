@@ -104,3 +104,9 @@ SELECT ptx.report_message('error', 'registry.region_fixed', '{150100}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ptx.notice('no.such_message');
 \echo :LAST_ERROR_SQLSTATE
+SET lc_messages = 'zh_CN.UTF-8';
+SELECT ptx.notice('no.such_message');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ptx.report_message('error', 'registry.region_fixed', '{150100}');
+\echo :LAST_ERROR_SQLSTATE
+RESET lc_messages;

@@ -43,7 +43,9 @@ DECLARE
 BEGIN
     SELECT * INTO m FROM ptx.message WHERE message.id = message_text.id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown ptx message "%"', id USING ERRCODE = '22023';
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format(CASE ptx.message_language() WHEN 'zh' THEN '未知的 ptx 消息 "%s"'
+                                        ELSE 'unknown ptx message "%s"' END, id);
     END IF;
     RETURN pg_catalog.format(CASE ptx.message_language() WHEN 'zh' THEN m.zh_message ELSE m.en_message END,
                              VARIADIC args);
@@ -69,7 +71,9 @@ DECLARE
 BEGIN
     SELECT * INTO m FROM ptx.message WHERE message.id = raise.id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown ptx message "%"', id USING ERRCODE = '22023';
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format(CASE ptx.message_language() WHEN 'zh' THEN '未知的 ptx 消息 "%s"'
+                                        ELSE 'unknown ptx message "%s"' END, id);
     END IF;
     msg := pg_catalog.format(CASE WHEN zh THEN m.zh_message ELSE m.en_message END, VARIADIC args);
     det := pg_catalog.format(CASE WHEN zh THEN m.zh_detail ELSE m.en_detail END, VARIADIC args);
@@ -104,12 +108,15 @@ DECLARE
     hnt text;
 BEGIN
     IF level IS NULL OR level NOT IN ('notice', 'warning') THEN
-        RAISE EXCEPTION 'invalid message level "%"', level
-            USING ERRCODE = '22023', HINT = 'The levels are notice and warning.';
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format(CASE WHEN zh THEN '无效的消息级别 "%s"' ELSE 'invalid message level "%s"' END, level),
+            HINT = CASE WHEN zh THEN '级别为 notice 和 warning。' ELSE 'The levels are notice and warning.' END;
     END IF;
     SELECT * INTO m FROM ptx.message WHERE message.id = report_message.id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown ptx message "%"', id USING ERRCODE = '22023';
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format(CASE ptx.message_language() WHEN 'zh' THEN '未知的 ptx 消息 "%s"'
+                                        ELSE 'unknown ptx message "%s"' END, id);
     END IF;
     msg := pg_catalog.format(CASE WHEN zh THEN m.zh_message ELSE m.en_message END, VARIADIC args);
     det := pg_catalog.format(CASE WHEN zh THEN m.zh_detail ELSE m.en_detail END, VARIADIC args);
