@@ -32,3 +32,26 @@ SET ptx.fake_now = '2026-06-29 09:00:00+08';
 SELECT ptx.open_bids(:project_id) AS opened;
 SELECT state FROM ptx.project WHERE id = :project_id;
 RESET ptx.fake_now;
+
+-- Re-evaluation on a project publicised under the old release: an objection
+-- to the result upheld during the publicity sends it back to its
+-- committee, whose new ranking is published as the second evaluation
+-- under the candidates' new key.
+SELECT p.id AS pub_id, p.publicity_from + interval '1 hour' AS during,
+       p.publicity_from + interval '2 hours' AS answered,
+       p.publicity_from + interval '3 hours' AS reported,
+       (SELECT c.bidder_id FROM ptx.candidate c WHERE c.project_id = p.id AND c.round = p.round
+         ORDER BY c.rank DESC LIMIT 1) AS last_candidate,
+       (SELECT array_agg(c.bidder_id ORDER BY c.rank DESC) FROM ptx.candidate c
+         WHERE c.project_id = p.id AND c.round = p.round) AS reversed
+  FROM ptx.project p WHERE p.state = 'publicity' ORDER BY p.id LIMIT 1 \gset
+SET ptx.fake_now = :'during';
+SELECT ptx.file_objection(:pub_id, :last_candidate, 'result', '升级后提出的评标结果异议') AS objection_id \gset
+SET ptx.fake_now = :'answered';
+SELECT ptx.answer_objection(:objection_id, '经复核，异议成立', true);
+SELECT ptx.reevaluate(:pub_id, '升级后异议成立，重新评审');
+SET ptx.fake_now = :'reported';
+SELECT ptx.report_evaluation(:pub_id);
+SELECT ptx.publish_candidates(:pub_id, :'reversed');
+SELECT state, ptx.candidate_evaluation(id) FROM ptx.project WHERE id = :pub_id;
+RESET ptx.fake_now;
