@@ -110,3 +110,18 @@ SELECT state, winner_id FROM ptx.project WHERE id = 1;
 SELECT key FROM ptx.ledger_entry WHERE relation = 'ptx.candidate' ORDER BY seq;
 SELECT ptx.seal() > 0 AS sealed;
 SELECT count(*) AS problems FROM ptx.verify();
+
+-- Every re-evaluation is a red flag for the supervisor, with what allowed
+-- it: the objection upheld (the one not upheld is not evidence), who
+-- answered it, who sent the project back, and the first candidate set
+-- aside.  Found on the day of the step, not on the days before or after.
+SELECT count(*) AS flags_day_before FROM ptx.red_flag_hits('2025-03-25', '2025-03-25') WHERE kind = 'reevaluation';
+SELECT count(*) AS flags_day_after FROM ptx.red_flag_hits('2025-03-27', '2025-03-27') WHERE kind = 'reevaluation';
+SELECT ptx.scan_red_flags('2025-03-26', '2025-03-26') > 0 AS found;
+SELECT kind, project_id, org_ids, event_on,
+       evidence->'round' AS round, evidence->'evaluation' AS evaluation,
+       evidence->'first_candidate_set_aside' AS set_aside, evidence->>'reason' AS reason,
+       jsonb_path_query_array(evidence, '$.objections_upheld[*].objection') = to_jsonb(ARRAY[:o2]) AS objection_o2,
+       jsonb_path_query_array(evidence, '$.objections_upheld[*].answered_by_sender') AS same_login
+  FROM ptx.red_flag WHERE kind = 'reevaluation';
+SELECT ptx.scan_red_flags('2025-03-26', '2025-03-26') AS found_again;

@@ -381,6 +381,90 @@ COMMENT ON FUNCTION ptx.red_flags_cancelled_draw(date, date) IS
     'red flags cancelled_draw: a draw request cancelled before its execution (ptx.cancel_draw), on the day of the cancellation';
 
 ------------------------------------------------------------------------
+-- The red flag of a re-evaluation (重新评审, 85_red_flags.sql): a project
+-- sent back from the publicity of its candidates to evaluation.  The law
+-- allows it only after an objection to the result (招标投标法实施条例 §54)
+-- or a procurement challenge (政府采购法 §52) was upheld, and ptx refuses
+-- it otherwise; but the one who answers the objection is the tenderee's
+-- side, so an insider who wants other candidates could uphold an
+-- objection and have the ranking redone.  Every re-evaluation is therefore
+-- shown to the supervisor with what made it possible: the objections
+-- upheld, who answered them, who sent the project back, and the candidate
+-- ranked first by the evaluation set aside.
+------------------------------------------------------------------------
+CREATE FUNCTION ptx.red_flags_reevaluation(from_date date, to_date date)
+    RETURNS SETOF ptx.red_flag_hit
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT ROW('reevaluation',
+                   pg_catalog.jsonb_build_object('transition_id', t.id),
+                   t.project_id, NULL::bigint,
+                   ARRAY(SELECT DISTINCT u.org_id
+                           FROM (SELECT p.tenderee_id AS org_id
+                                 UNION ALL SELECT o.complainant_id FROM ptx.objection o
+                                            WHERE o.project_id = t.project_id AND o.round = t.round
+                                              AND o.stage IN ('result', 'challenge') AND o.upheld
+                                              AND o.answered_at <= t.at
+                                              AND o.answered_at >= COALESCE(prev.at, '-infinity')
+                                 UNION ALL SELECT c.bidder_id FROM ptx.candidate c
+                                            WHERE c.project_id = t.project_id AND c.round = t.round
+                                              AND c.evaluation = ev.n - 1 AND c.rank = 1) u
+                          WHERE u.org_id IS NOT NULL
+                          ORDER BY 1),
+                   NULL::bigint,
+                   ptx.local_date(t.at),
+                   pg_catalog.jsonb_build_object(
+                       'round', t.round,
+                       'evaluation', ev.n,
+                       'reevaluations_of_round', ev.n - 1,
+                       'sent_back_by', t.actor, 'sent_back_at', t.at, 'reason', t.reason,
+                       'first_candidate_set_aside',
+                           (SELECT c.bidder_id FROM ptx.candidate c
+                             WHERE c.project_id = t.project_id AND c.round = t.round
+                               AND c.evaluation = ev.n - 1 AND c.rank = 1),
+                       'objections_upheld',
+                           COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                                'objection', o.id, 'stage', o.stage,
+                                                'complainant', o.complainant_id,
+                                                'filed_at', o.filed_at, 'answered_at', o.answered_at,
+                                                'answered_by', o.answered_by,
+                                                'answered_by_sender', o.answered_by = t.actor)
+                                            ORDER BY o.id)
+                                       FROM ptx.objection o
+                                      WHERE o.project_id = t.project_id AND o.round = t.round
+                                        AND o.stage IN ('result', 'challenge') AND o.upheld
+                                        AND o.answered_at <= t.at
+                                        AND o.answered_at >= COALESCE(prev.at, '-infinity')),
+                                    '[]'::jsonb)))::ptx.red_flag_hit
+          FROM ptx.transition t
+          JOIN ptx.project p ON p.id = t.project_id
+          -- the evaluation this step starts: 1 + the re-evaluations of the
+          -- round up to and including it
+          CROSS JOIN LATERAL (SELECT 1 + pg_catalog.count(*)::integer AS n
+                                FROM ptx.transition t2
+                               WHERE t2.project_id = t.project_id AND t2.round = t.round
+                                 AND t2.from_state = 'publicity' AND t2.to_state = 'evaluating'
+                                 AND t2.id <= t.id) ev
+          -- the previous re-evaluation of the round: objections upheld
+          -- before it were used by it
+          LEFT JOIN LATERAL (SELECT t3.at
+                               FROM ptx.transition t3
+                              WHERE t3.project_id = t.project_id AND t3.round = t.round
+                                AND t3.from_state = 'publicity' AND t3.to_state = 'evaluating'
+                                AND t3.id < t.id
+                              ORDER BY t3.id DESC
+                              LIMIT 1) prev ON true
+         WHERE t.from_state = 'publicity' AND t.to_state = 'evaluating'
+           AND ptx.local_date(t.at) BETWEEN red_flags_reevaluation.from_date AND red_flags_reevaluation.to_date;
+    END;
+COMMENT ON FUNCTION ptx.red_flags_reevaluation(date, date) IS
+    'red flags reevaluation: a project sent back from the publicity of its candidates to evaluation (ptx.reevaluate), on the day of the step, with the objections upheld and who answered them';
+
+REVOKE ALL ON FUNCTION ptx.red_flags_reevaluation(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ptx.red_flags_reevaluation(date, date) TO ptx_admin, ptx_auditor;
+
+------------------------------------------------------------------------
 -- Thresholds of the catalog (限额标准, R1):
 --   below_threshold        a contract outside the platform at most
 --                          red_flag.threshold_band below the threshold of
@@ -545,6 +629,8 @@ CREATE FUNCTION ptx.red_flag_hits(from_date date, to_date date) RETURNS SETOF pt
         SELECT * FROM ptx.red_flags_threshold(red_flag_hits.from_date, red_flag_hits.to_date)
         UNION ALL
         SELECT * FROM ptx.red_flags_cancelled_draw(red_flag_hits.from_date, red_flag_hits.to_date)
+        UNION ALL
+        SELECT * FROM ptx.red_flags_reevaluation(red_flag_hits.from_date, red_flag_hits.to_date)
         UNION ALL
         SELECT * FROM ptx.red_flags_sales(red_flag_hits.from_date, red_flag_hits.to_date);
     END;
