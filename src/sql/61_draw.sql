@@ -158,9 +158,7 @@ BEGIN
          LIMIT 1;
     END IF;
     IF orphan IS NOT NULL THEN
-        RAISE EXCEPTION 'picks of draw % have no execution', orphan
-            USING ERRCODE = '23503',
-                  DETAIL = 'Every row of ptx.draw_pick belongs to a row of ptx.draw_execution.';
+        PERFORM ptx.raise('draw.picks_without_execution', orphan::text);
     END IF;
     RETURN NULL;
 END
@@ -241,10 +239,7 @@ DECLARE
 BEGIN
     IF options IS NOT NULL AND options ? 'public_entropy' THEN
         IF jsonb_typeof(options -> 'public_entropy') <> 'string' OR options ->> 'public_entropy' = '' THEN
-            RAISE EXCEPTION 'invalid public_entropy option of a draw'
-                USING ERRCODE = '22023',
-                      DETAIL = 'public_entropy must be a non-empty text.',
-                      HINT = 'Give the text of a public event, e.g. the closing numbers of a lottery.';
+            PERFORM ptx.raise('draw.invalid_public_entropy');
         END IF;
         entropy := options ->> 'public_entropy';
     END IF;
@@ -335,16 +330,11 @@ DECLARE
     assigned bigint[];
 BEGIN
     IF NOT ptx.in_autonomous_transaction() THEN
-        RAISE EXCEPTION 'draw % can be executed only in a transaction of its own', draw_id
-            USING ERRCODE = '55000',
-                  DETAIL = 'A draw executed in the caller''s transaction could be looked at and rolled back.',
-                  HINT = 'Call ptx.execute_draw.';
+        PERFORM ptx.raise('draw.not_autonomous', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run_committed.draw_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', draw_id
-            USING ERRCODE = '22023',
-                  DETAIL = 'A request is seen by its execution only once committed.';
+        PERFORM ptx.raise('draw.not_found_uncommitted', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     PERFORM ptx.check_draw_not_cancelled(r.id);
 
@@ -404,10 +394,8 @@ BEGIN
     SELECT x.cancelled_by, x.cancelled_at, x.reason INTO c
       FROM ptx.draw_cancellation x WHERE x.draw_id = check_draw_not_cancelled.draw_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'draw % was cancelled', draw_id
-            USING ERRCODE = '55000',
-                  DETAIL = format('Cancelled by %s at %s: %s', c.cancelled_by, c.cancelled_at, c.reason),
-                  HINT = 'A cancelled draw is never executed; request a new one.';
+        PERFORM ptx.raise('draw.cancelled', COALESCE(draw_id::text, '<NULL>'), c.cancelled_by,
+                          c.cancelled_at::text, c.reason);
     END IF;
 END
 $$;
@@ -426,14 +414,10 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = draw_run.draw_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', draw_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('draw.not_found', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     IF r.request_xid = pg_current_xact_id_if_assigned() THEN
-        RAISE EXCEPTION 'draw % was requested in this transaction', r.id
-            USING ERRCODE = 'PX013',
-                  DETAIL = 'A draw executes only after its request and seed are committed; otherwise a rollback could re-roll it.',
-                  HINT = 'Commit the request first, then execute the draw (CALL ptx.draw_experts does both).';
+        PERFORM ptx.raise('draw.requested_in_transaction', r.id::text);
     END IF;
     -- refused here what this transaction cancelled: its worker would wait
     -- for this transaction's lock
@@ -451,9 +435,7 @@ BEGIN
     END IF;
     picks := ptx.autonomous_run(format('SELECT ptx.draw_picks_committed(%s)', r.id))::jsonb;
     IF jsonb_array_length(picks) <> n THEN
-        RAISE EXCEPTION 'the picks of draw % could not be read', r.id
-            USING ERRCODE = '55000',
-                  DETAIL = format('The execution reported %s picks; %s were read.', n, jsonb_array_length(picks));
+        PERFORM ptx.raise('draw.picks_unreadable', r.id::text, n::text, jsonb_array_length(picks)::text);
     END IF;
     RETURN QUERY
         SELECT (x ->> 0)::int, (x ->> 1)::bigint, x ->> 2, (x ->> 3)::bigint
@@ -480,14 +462,11 @@ BEGIN
       FROM ptx.draw_request d JOIN ptx.draw_kind dk ON dk.kind = d.kind
      WHERE d.id = execute_draw.draw_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', draw_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('draw.not_found', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     fn := to_regprocedure(k.executor);
     IF fn IS NULL THEN
-        RAISE EXCEPTION 'draws of kind % cannot be executed: % is not installed', k.kind, k.executor
-            USING ERRCODE = '55000',
-                  HINT = 'The module that provides this kind of draw is missing from this version of ptx.';
+        PERFORM ptx.raise('draw.executor_missing', k.kind, k.executor);
     END IF;
     -- with the caller's privileges: each executor is granted to the roles
     -- that may run its kind of draw
@@ -513,13 +492,10 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = verify_draw.draw_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', draw_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('draw.not_found', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = r.id) THEN
-        RAISE EXCEPTION 'draw % has not been executed', r.id
-            USING ERRCODE = '55000',
-                  HINT = 'Execute it with ptx.execute_draw, then verify it.';
+        PERFORM ptx.raise('draw.not_executed', r.id::text);
     END IF;
     -- the seed is the committed one, and the stored pools are intact
     IF r.commitment IS DISTINCT FROM sha256(r.seed)
@@ -549,9 +525,7 @@ BEGIN
     SELECT * INTO k FROM ptx.draw_kind dk WHERE dk.kind = r.kind;
     fn := to_regprocedure(k.verifier);
     IF fn IS NULL THEN
-        RAISE EXCEPTION 'draws of kind % cannot be verified: % is not installed', k.kind, k.verifier
-            USING ERRCODE = '55000',
-                  HINT = 'The module that provides this kind of draw is missing from this version of ptx.';
+        PERFORM ptx.raise('draw.verifier_missing', k.kind, k.verifier);
     END IF;
     EXECUTE format('SELECT %s($1)', fn::oid::regproc) INTO ok USING r.id;
     RETURN COALESCE(ok, false);

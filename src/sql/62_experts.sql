@@ -107,15 +107,11 @@ DECLARE
 BEGIN
     SELECT * INTO cur FROM ptx.expert e WHERE e.id = NEW.expert_id FOR UPDATE;
     IF cur.status = 'dismissed' THEN
-        RAISE EXCEPTION 'expert % has been dismissed', NEW.expert_id
-            USING ERRCODE = 'PX003',
-                  DETAIL = 'Dismissal from the expert database (清退) is final; the expert''s history is kept.',
-                  HINT = 'A dismissed expert cannot be suspended or reinstated.';
+        PERFORM ptx.raise('experts.dismissed', NEW.expert_id::text);
     END IF;
     IF NEW.status = 'suspended' AND NEW.suspended_until < ptx.today() THEN
-        RAISE EXCEPTION 'a suspension of expert % cannot end in the past', NEW.expert_id
-            USING ERRCODE = '22023',
-                  DETAIL = format('The suspension would end on %s, before today (%s).', NEW.suspended_until, ptx.today());
+        PERFORM ptx.raise('experts.suspension_in_past', NEW.expert_id::text, NEW.suspended_until::text,
+                          ptx.today()::text);
     END IF;
     UPDATE ptx.expert e
        SET status = NEW.status, suspended_until = NEW.suspended_until
@@ -133,15 +129,11 @@ CREATE FUNCTION ptx.expert_before_write() RETURNS trigger
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.status <> 'active' THEN
-            RAISE EXCEPTION 'a new expert must be active'
-                USING ERRCODE = '22023',
-                      HINT = 'Register the expert, then record a suspension with ptx.suspend_expert.';
+            PERFORM ptx.raise('experts.new_not_active');
         END IF;
     ELSIF (NEW.status IS DISTINCT FROM OLD.status OR NEW.suspended_until IS DISTINCT FROM OLD.suspended_until)
           AND pg_trigger_depth() < 2 THEN
-        RAISE EXCEPTION 'the status of expert % changes only through its status history', OLD.id
-            USING ERRCODE = '55000',
-                  HINT = 'Use ptx.suspend_expert, ptx.dismiss_expert or ptx.reinstate_expert, which record the reason.';
+        PERFORM ptx.raise('experts.status_outside_history', OLD.id::text);
     END IF;
     RETURN NEW;
 END
@@ -296,13 +288,10 @@ DECLARE
     new_id bigint;
 BEGIN
     IF kind IS NULL OR kind NOT IN ('employee', 'director', 'controller', 'relative', 'supervisor_staff', 'other') THEN
-        RAISE EXCEPTION 'invalid kind of expert relation "%"', kind
-            USING ERRCODE = '22023',
-                  HINT = 'Kinds are employee, director, controller, relative, supervisor_staff and other.';
+        PERFORM ptx.raise('experts.invalid_relation_kind', COALESCE(kind, '<NULL>'));
     END IF;
     IF valid_from > valid_to THEN
-        RAISE EXCEPTION 'a relation cannot end (%) before it begins (%)', valid_to, valid_from
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('experts.relation_ends_before_start', valid_to::text, valid_from::text);
     END IF;
     INSERT INTO ptx.expert_relation AS r (expert_id, org_id, kind, valid_from, valid_to)
     VALUES (add_expert_relation.expert_id, add_expert_relation.org_id, add_expert_relation.kind,
@@ -325,10 +314,10 @@ DECLARE
 BEGIN
     PERFORM ptx.check_region_supervisor('expert_' || COALESCE(status, 'status'), (SELECT e.region FROM ptx.expert e WHERE e.id = set_expert_status.expert_id), pg_catalog.jsonb_build_object('expert', expert_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.expert e WHERE e.id = set_expert_status.expert_id) THEN
-        RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('experts.not_found', COALESCE(expert_id::text, '<NULL>'));
     END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'a change of an expert''s status needs a reason' USING ERRCODE = '22023';
+        PERFORM ptx.raise('experts.status_reason_missing');
     END IF;
     INSERT INTO ptx.expert_status_event AS s (expert_id, status, suspended_until, reason)
     VALUES (set_expert_status.expert_id, set_expert_status.status,

@@ -35,10 +35,7 @@ BEGIN
       FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
      WHERE x.extname = 'pgcrypto';
     IF s IS NULL THEN
-        RAISE EXCEPTION 'pgcrypto is not installed in database %', current_database()
-            USING ERRCODE = 'PX014',
-                  DETAIL = 'ptx encrypts personal data with pgcrypto.',
-                  HINT = 'Run CREATE EXTENSION pgcrypto (CREATE EXTENSION ptx CASCADE does it).';
+        PERFORM ptx.raise('expert_data.pgcrypto_missing', current_database()::text);
     END IF;
     RETURN s;
 END
@@ -122,10 +119,7 @@ DECLARE
     p text := regexp_replace(phone, '[\s()-]', '', 'g');
 BEGIN
     IF p !~ '^\+?[0-9]{7,15}$' THEN
-        RAISE EXCEPTION 'invalid phone number'
-            USING ERRCODE = '22023',
-                  DETAIL = 'A phone number has 7 to 15 digits, optionally after a +, with spaces, dashes or parentheses between them.',
-                  HINT = 'Write it like 13800000000 or 0471-1234567.';
+        PERFORM ptx.raise('expert_data.invalid_phone');
     END IF;
     RETURN p;
 END
@@ -151,14 +145,11 @@ DECLARE
     new_id bigint;
 BEGIN
     IF num IS NULL OR num = '' THEN
-        RAISE EXCEPTION 'an expert needs a resident ID number'
-            USING ERRCODE = 'PX010';
+        PERFORM ptx.raise('expert_data.id_number_missing');
     END IF;
     PERFORM ptx.check_resident_id(num);
     IF title IS NOT NULL AND ptx.expert_title_rank(title) IS NULL THEN
-        RAISE EXCEPTION 'invalid professional title "%"', title
-            USING ERRCODE = '22023',
-                  HINT = 'Titles are senior (正高级), associate_senior (副高级), equivalent (同等专业水平), intermediate (中级) and junior (初级).';
+        PERFORM ptx.raise('expert_data.invalid_title', title);
     END IF;
     IF phone IS NOT NULL THEN
         tel := ptx.normalize_phone(phone);
@@ -166,10 +157,7 @@ BEGIN
     num_hash := ptx.personal_data_hash('id_number', num);
     SELECT e.id INTO dup FROM ptx.expert e WHERE e.id_number_hash = num_hash;
     IF FOUND THEN
-        RAISE EXCEPTION 'an expert with this resident ID number is already registered'
-            USING ERRCODE = '23505',
-                  DETAIL = format('The number belongs to expert %s.', dup),
-                  HINT = 'Update that expert instead; a dismissed expert cannot be registered again.';
+        PERFORM ptx.raise('expert_data.id_number_registered', dup::text);
     END IF;
     INSERT INTO ptx.expert AS e (name, id_number_hash, id_number_cipher, phone_hash, phone_cipher,
                                  employer_id, region, specialties, title, practice_years, trained_until)
@@ -213,7 +201,7 @@ BEGIN
            phone_cipher = CASE WHEN tel IS NOT NULL THEN ptx.personal_data_encrypt(tel) END
      WHERE e.id = set_expert_phone.expert_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_data.not_found', COALESCE(expert_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -230,7 +218,7 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM ptx.expert x WHERE x.id = expert_personal_data.expert_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'expert % does not exist', expert_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_data.not_found', COALESCE(expert_id::text, '<NULL>'));
     END IF;
     -- recorded and committed before the data is returned (58_autonomous.sql)
     PERFORM ptx.record_read('personal_data_read', 'ptx.expert', jsonb_build_object('id', e.id),

@@ -42,7 +42,7 @@ DECLARE
 BEGIN
     SELECT * INTO p FROM ptx.project pr WHERE pr.id = expert_pools.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', expert_pools.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.project_not_found', COALESCE(expert_pools.project_id::text, '<NULL>'));
     END IF;
     parties := array_remove(ARRAY[p.tenderee_id, p.agency_id, p.supervisor_id]
                             || ARRAY(SELECT b.bidder_id FROM ptx.bid b WHERE b.project_id = p.id), NULL);
@@ -128,11 +128,11 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM ptx.expert x WHERE x.id = expert_ineligibility.expert_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'expert % does not exist', expert_ineligibility.expert_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.expert_not_found', COALESCE(expert_ineligibility.expert_id::text, '<NULL>'));
     END IF;
     SELECT * INTO p FROM ptx.project pr WHERE pr.id = expert_ineligibility.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', expert_ineligibility.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.project_not_found', COALESCE(expert_ineligibility.project_id::text, '<NULL>'));
     END IF;
     IF e.status = 'dismissed' THEN
         RETURN NEXT 'dismissed';
@@ -201,29 +201,19 @@ DECLARE
     n jsonb;
 BEGIN
     IF need IS NULL OR jsonb_typeof(need) <> 'array' OR jsonb_array_length(need) = 0 THEN
-        RAISE EXCEPTION 'invalid need of an expert draw'
-            USING ERRCODE = '22023',
-                  DETAIL = 'The need must be a non-empty array of {"specialty": code, "count": n}.',
-                  HINT = 'For example [{"specialty":"A08","count":4},{"specialty":"A06","count":1}].';
+        PERFORM ptx.raise('expert_draw.invalid_need');
     END IF;
     FOR n IN SELECT * FROM jsonb_array_elements(need) LOOP
         IF jsonb_typeof(n) <> 'object' OR NOT n ?& ARRAY['specialty', 'count']
            OR (SELECT count(*) FROM jsonb_object_keys(n)) <> 2
            OR jsonb_typeof(n -> 'specialty') <> 'string' OR jsonb_typeof(n -> 'count') <> 'number' THEN
-            RAISE EXCEPTION 'invalid need % of an expert draw', n
-                USING ERRCODE = '22023',
-                      DETAIL = 'Each need is an object with exactly a specialty (text) and a count (number).';
+            PERFORM ptx.raise('expert_draw.invalid_need_item', n::text);
         END IF;
         IF NOT ptx.specialty_code_valid(n ->> 'specialty') THEN
-            RAISE EXCEPTION 'invalid specialty code "%"', n ->> 'specialty'
-                USING ERRCODE = 'PX010',
-                      DETAIL = 'A specialty code is a class letter (A engineering, B goods, C services) followed by one to three levels of two digits from 01 to 99.',
-                      HINT = 'Write it like A08, A0801 or A080101.';
+            PERFORM ptx.raise('expert_draw.invalid_specialty', n ->> 'specialty');
         END IF;
         IF (n ->> 'count')::numeric NOT IN (SELECT generate_series(1, 50)) THEN
-            RAISE EXCEPTION 'invalid count % of specialty % in an expert draw', n -> 'count', n ->> 'specialty'
-                USING ERRCODE = '22023',
-                      DETAIL = 'A count is a whole number from 1 to 50.';
+            PERFORM ptx.raise('expert_draw.invalid_count', (n -> 'count')::text, n ->> 'specialty');
         END IF;
     END LOOP;
 END
@@ -242,40 +232,34 @@ DECLARE
     maxpe numeric;
 BEGIN
     IF jsonb_typeof(o) <> 'object' THEN
-        RAISE EXCEPTION 'invalid options of an expert draw' USING ERRCODE = '22023',
-            DETAIL = 'Options are a JSON object.';
+        PERFORM ptx.raise('expert_draw.invalid_options');
     END IF;
     bad := ARRAY(SELECT k FROM jsonb_object_keys(o) k
                   WHERE k NOT IN ('remote', 'regions', 'max_per_employer', 'public_entropy', 'evaluation_date')
                   ORDER BY k);
     IF cardinality(bad) > 0 THEN
-        RAISE EXCEPTION 'unknown options of an expert draw: %', array_to_string(bad, ', ')
-            USING ERRCODE = '22023',
-                  HINT = 'Options are remote, regions, max_per_employer, public_entropy and evaluation_date.';
+        PERFORM ptx.raise('expert_draw.unknown_options', array_to_string(bad, ', '));
     END IF;
     IF o ? 'remote' AND jsonb_typeof(o -> 'remote') <> 'boolean' THEN
-        RAISE EXCEPTION 'the option remote of an expert draw must be true or false' USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.invalid_remote');
     END IF;
     IF o ? 'regions' THEN
         IF jsonb_typeof(o -> 'regions') <> 'array' OR jsonb_array_length(o -> 'regions') = 0
            OR EXISTS (SELECT 1 FROM jsonb_array_elements(o -> 'regions') x WHERE jsonb_typeof(x) <> 'string') THEN
-            RAISE EXCEPTION 'the option regions of an expert draw must be a non-empty array of region codes'
-                USING ERRCODE = '22023';
+            PERFORM ptx.raise('expert_draw.invalid_regions');
         END IF;
         regions := ARRAY(SELECT jsonb_array_elements_text(o -> 'regions'));
         missing := ARRAY(SELECT x FROM unnest(regions) x
                           WHERE NOT EXISTS (SELECT 1 FROM ptx.region r WHERE r.code = x));
         IF cardinality(missing) > 0 THEN
-            RAISE EXCEPTION 'regions % of an expert draw are not registered', array_to_string(missing, ', ')
-                USING ERRCODE = '22023';
+            PERFORM ptx.raise('expert_draw.regions_missing', array_to_string(missing, ', '));
         END IF;
     END IF;
     maxpe := 1;
     IF o ? 'max_per_employer' THEN
         IF jsonb_typeof(o -> 'max_per_employer') <> 'number'
            OR (o ->> 'max_per_employer')::numeric NOT IN (SELECT generate_series(1, 50)) THEN
-            RAISE EXCEPTION 'the option max_per_employer of an expert draw must be a whole number from 1 to 50'
-                USING ERRCODE = '22023';
+            PERFORM ptx.raise('expert_draw.invalid_max_per_employer');
         END IF;
         maxpe := (o ->> 'max_per_employer')::numeric;
     END IF;
@@ -284,12 +268,10 @@ BEGIN
         BEGIN
             eval := (o ->> 'evaluation_date')::date;
         EXCEPTION WHEN others THEN
-            RAISE EXCEPTION 'the option evaluation_date of an expert draw must be a date' USING ERRCODE = '22023';
+            PERFORM ptx.raise('expert_draw.invalid_evaluation_date');
         END;
         IF eval < ptx.today() THEN
-            RAISE EXCEPTION 'the evaluation date % of an expert draw is in the past', eval
-                USING ERRCODE = '22023',
-                      DETAIL = format('Today is %s.', ptx.today());
+            PERFORM ptx.raise('expert_draw.evaluation_date_past', eval::text, ptx.today()::text);
         END IF;
     END IF;
     RETURN jsonb_build_object('evaluation_date', eval,
@@ -311,12 +293,11 @@ DECLARE
 BEGIN
     SELECT * INTO p FROM ptx.project pr WHERE pr.id = check_project_open_for_draw.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', check_project_open_for_draw.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.project_not_found',
+                          COALESCE(check_project_open_for_draw.project_id::text, '<NULL>'));
     END IF;
     IF p.state IN ('publicity', 'awarded', 'contracted', 'closed', 'terminated', 'failed') THEN
-        RAISE EXCEPTION 'project % is in state %: its committee can no longer be drawn', p.code, p.state
-            USING ERRCODE = '55000',
-                  DETAIL = 'Experts are drawn and replaced until the result is published.';
+        PERFORM ptx.raise('expert_draw.project_closed', p.code, p.state::text);
     END IF;
     RETURN p;
 END
@@ -359,15 +340,10 @@ BEGIN
      ORDER BY d.id
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % already has an expert draw of % for round %', p.code, existing.specialties, p.round
-            USING ERRCODE = 'PX008',
-                  DETAIL = format('Draw %s was requested by %s at %s and %s.', existing.id, existing.requested_by,
-                                  existing.requested_at,
-                                  CASE WHEN existing.executed THEN 'executed' ELSE 'has not been executed' END),
-                  HINT = CASE WHEN existing.executed
-                              THEN 'Replace a member who cannot sit with ptx.replace_pick, with the reason.'
-                              ELSE format('Execute it with ptx.execute_draw(%s), or cancel it with ptx.cancel_draw(%s, reason) before requesting another.',
-                                          existing.id, existing.id) END;
+        PERFORM ptx.raise(CASE WHEN existing.executed THEN 'expert_draw.already_drawn_executed'
+                               ELSE 'expert_draw.already_drawn' END,
+                          p.code, existing.specialties, p.round::text, existing.id::text,
+                          existing.requested_by, existing.requested_at::text);
     END IF;
     RETURN ptx.new_draw_request('expert', format('evaluation committee of project %s', p.code),
                                 need, COALESCE(options, '{}'), rules, p.id);
@@ -430,7 +406,7 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = compute_expert_draw.draw_id;
     IF r.kind NOT IN ('expert', 'replacement') THEN
-        RAISE EXCEPTION 'draw % is not an expert draw', r.id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.not_expert_draw', r.id::text);
     END IF;
     at := (r.pool_rules ->> 'evaluation_date')::date;
     remote := (r.pool_rules ->> 'remote')::boolean;
@@ -445,9 +421,7 @@ BEGIN
              WHERE e.status = 'active' OR (e.status = 'suspended' AND e.suspended_until < at)
              LIMIT min_size) s;
     IF active < min_size THEN
-        RAISE WARNING 'the expert database has only % active experts', active
-            USING DETAIL = format('A database serving draws should hold at least %s active experts (expert_db.min_size).', min_size),
-                  HINT = 'Register more experts, or draw from a shared regional pool with the option regions.';
+        PERFORM ptx.warning('expert_draw.database_small', active::text, min_size::text);
     END IF;
 
     -- experts already drawn for the project, the declined ones included
@@ -493,7 +467,7 @@ BEGIN
     PERFORM ptx.check_centre('execute_expert_draw', (SELECT d.project_id FROM ptx.draw_request d WHERE d.id = execute_expert_draw.draw_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.draw_request d
                     WHERE d.id = execute_expert_draw.draw_id AND d.kind IN ('expert', 'replacement')) THEN
-        RAISE EXCEPTION 'draw % is not an expert draw', draw_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.not_expert_draw', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     RETURN QUERY SELECT * FROM ptx.draw_run(draw_id, 'ptx.compute_expert_draw(bigint)');
 END
@@ -573,8 +547,7 @@ BEGIN
     ELSIF NOT EXISTS (SELECT 1 FROM ptx.draw_request d
                        WHERE d.id = draw_experts.draw_id AND d.project_id = draw_experts.project_id
                          AND d.kind IN ('expert', 'replacement')) THEN
-        RAISE EXCEPTION 'draw % is not an expert draw of project %', draw_id, project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('expert_draw.not_project_draw', draw_id::text, COALESCE(project_id::text, '<NULL>'));
     END IF;
     COMMIT;
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);

@@ -66,10 +66,10 @@ BEGIN
     PERFORM ptx.check_centre('withdraw_tenderee_representative', (SELECT r.project_id FROM ptx.committee_representative r WHERE r.id = representative_id));
     SELECT * INTO c FROM ptx.committee_representative x WHERE x.id = representative_id FOR UPDATE;
     IF NOT FOUND OR c.withdrawn_at IS NOT NULL THEN
-        RAISE EXCEPTION 'representative % is not seated', representative_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.representative_not_seated', COALESCE(representative_id::text, '<NULL>'));
     END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'withdrawing a representative needs a reason' USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.withdrawal_reason_missing');
     END IF;
     PERFORM ptx.check_project_open_for_draw(c.project_id);
     UPDATE ptx.committee_representative x
@@ -122,7 +122,7 @@ DECLARE
     n int;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = committee.project_id) THEN
-        RAISE EXCEPTION 'project % does not exist', committee.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.project_not_found', COALESCE(committee.project_id::text, '<NULL>'));
     END IF;
     SELECT count(*) INTO n FROM ptx.committee_member m WHERE m.project_id = committee.project_id;
     -- recorded and committed before the names are returned: the reader's
@@ -157,26 +157,20 @@ BEGIN
     PERFORM ptx.check_centre('replace_pick', (SELECT d.project_id FROM ptx.draw_request d WHERE d.id = replace_pick.draw_id));
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = replace_pick.draw_id;
     IF NOT FOUND OR r.kind NOT IN ('expert', 'replacement') THEN
-        RAISE EXCEPTION 'draw % is not an expert draw', replace_pick.draw_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.not_expert_draw', COALESCE(replace_pick.draw_id::text, '<NULL>'));
     END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'replacing a member needs a reason'
-            USING ERRCODE = '22023',
-                  HINT = 'Record why the expert cannot sit, e.g. declined, unreachable, recused on the day.';
+        PERFORM ptx.raise('committee.replacement_reason_missing');
     END IF;
     SELECT * INTO pick FROM ptx.draw_pick dp
      WHERE dp.draw_id = r.id AND dp.subject_id = replace_pick.subject_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'expert % was not drawn in draw %', replace_pick.subject_id, r.id
-            USING ERRCODE = '22023',
-                  HINT = 'Only a drawn expert can be replaced, by the draw that picked them.';
+        PERFORM ptx.raise('committee.not_drawn', COALESCE(replace_pick.subject_id::text, '<NULL>'), r.id::text);
     END IF;
     p := ptx.check_project_open_for_draw(r.project_id);
     IF EXISTS (SELECT 1 FROM ptx.draw_request x
                 WHERE x.project_id = r.project_id AND x.replaced_subject_id = replace_pick.subject_id) THEN
-        RAISE EXCEPTION 'expert % has already been replaced on the committee of project %',
-                        replace_pick.subject_id, p.code
-            USING ERRCODE = '55000';
+        PERFORM ptx.raise('committee.already_replaced', replace_pick.subject_id::text, p.code);
     END IF;
     RETURN ptx.new_draw_request('replacement',
                                 format('replacement of a member of the committee of project %s', p.code),
@@ -209,7 +203,7 @@ DECLARE
 BEGIN
     SELECT * INTO p FROM ptx.project pr WHERE pr.id = committee_problems.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', committee_problems.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.project_not_found', COALESCE(committee_problems.project_id::text, '<NULL>'));
     END IF;
     SELECT count(*) FILTER (WHERE c.member_kind = 'expert'), count(*)
       INTO experts, members
@@ -255,7 +249,7 @@ DECLARE
 BEGIN
     SELECT * INTO p FROM ptx.project pr WHERE pr.id = committee_composition.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', committee_composition.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('committee.project_not_found', COALESCE(committee_composition.project_id::text, '<NULL>'));
     END IF;
     SELECT count(*) FILTER (WHERE c.member_kind = 'expert'), count(*)
       INTO experts, members
@@ -279,11 +273,9 @@ DECLARE
 BEGIN
     problems := ARRAY(SELECT * FROM ptx.committee_problems(check_committee.project_id));
     IF cardinality(problems) > 0 THEN
-        RAISE EXCEPTION 'the evaluation committee of project % is incomplete: %',
-                        (SELECT p.code FROM ptx.project p WHERE p.id = check_committee.project_id), problems[1]
-            USING ERRCODE = 'PX012',
-                  DETAIL = 'Problems: ' || array_to_string(problems, '; ') || '.',
-                  HINT = 'Draw more experts, replace members who may not sit (ptx.replace_pick), or seat tenderee representatives, then start the evaluation again.';
+        PERFORM ptx.raise('committee.incomplete',
+                          (SELECT p.code FROM ptx.project p WHERE p.id = check_committee.project_id), problems[1],
+                          array_to_string(problems, '; '));
     END IF;
 END
 $$;

@@ -71,26 +71,22 @@ DECLARE
     new_id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = rate_expert.project_id) THEN
-        RAISE EXCEPTION 'project % does not exist', rate_expert.project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('rating.project_not_found', COALESCE(rate_expert.project_id::text, '<NULL>'));
     END IF;
     IF NOT ptx.draw_project_published(rate_expert.project_id) THEN
-        RAISE EXCEPTION 'experts of project % are rated once its result is published', rate_expert.project_id
-            USING ERRCODE = '55000',
-                  DETAIL = 'Until then the members of the committee are confidential.';
+        PERFORM ptx.raise('rating.not_published', rate_expert.project_id::text);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.committee_member m
                     WHERE m.project_id = rate_expert.project_id AND m.expert_id = rate_expert.expert_id) THEN
-        RAISE EXCEPTION 'expert % did not sit on the committee of project %', rate_expert.expert_id, rate_expert.project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('rating.not_a_member', COALESCE(rate_expert.expert_id::text, '<NULL>'),
+                          rate_expert.project_id::text);
     END IF;
     IF score IS NULL OR score NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid rating %', score
-            USING ERRCODE = '22023', DETAIL = 'A rating is a whole number from 0 to 100.';
+        PERFORM ptx.raise('rating.invalid_score', COALESCE(score::text, '<NULL>'));
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.expert_rating x
                 WHERE x.project_id = rate_expert.project_id AND x.expert_id = rate_expert.expert_id) THEN
-        RAISE EXCEPTION 'expert % has already been rated for project %', rate_expert.expert_id, rate_expert.project_id
-            USING ERRCODE = '23505', DETAIL = 'Each member is rated once per job.';
+        PERFORM ptx.raise('rating.already_rated', rate_expert.expert_id::text, rate_expert.project_id::text);
     END IF;
     INSERT INTO ptx.expert_rating AS r (project_id, expert_id, score, comment)
     VALUES (rate_expert.project_id, rate_expert.expert_id, rate_expert.score, rate_expert.comment)

@@ -30,26 +30,19 @@ DECLARE
     x ptx.draw_execution;
 BEGIN
     IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'cancelling a draw needs a reason'
-            USING ERRCODE = '22023',
-                  HINT = 'Record why the draw is not executed, e.g. the need was wrong or the evaluation was postponed.';
+        PERFORM ptx.raise('draw_cancel.reason_missing');
     END IF;
     -- waits for an execution under way, which holds this lock
     SELECT * INTO r FROM ptx.draw_request d WHERE d.id = cancel_draw.draw_id FOR UPDATE;
     IF NOT FOUND OR r.kind <> 'expert' THEN
-        RAISE EXCEPTION 'draw % is not an expert draw', cancel_draw.draw_id
-            USING ERRCODE = '22023',
-                  HINT = 'Expert draws of a committee can be cancelled before execution; a replacement is not cancelled, nor an inspection draw.';
+        PERFORM ptx.raise('draw_cancel.not_expert_draw', COALESCE(cancel_draw.draw_id::text, '<NULL>'));
     END IF;
     SELECT * INTO x FROM ptx.draw_execution e WHERE e.draw_id = r.id;
     IF FOUND THEN
-        RAISE EXCEPTION 'draw % has been executed and cannot be cancelled', r.id
-            USING ERRCODE = '55000',
-                  DETAIL = format('It was executed by %s at %s.', x.executed_by, x.executed_at),
-                  HINT = 'Replace a member who cannot sit with ptx.replace_pick, with the reason.';
+        PERFORM ptx.raise('draw_cancel.executed', r.id::text, x.executed_by, x.executed_at::text);
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.draw_cancellation c WHERE c.draw_id = r.id) THEN
-        RAISE EXCEPTION 'draw % is already cancelled', r.id USING ERRCODE = '55000';
+        PERFORM ptx.raise('draw_cancel.already_cancelled', r.id::text);
     END IF;
     PERFORM ptx.check_project_open_for_draw(r.project_id);
     INSERT INTO ptx.draw_cancellation (draw_id, reason) VALUES (r.id, btrim(cancel_draw.reason));
