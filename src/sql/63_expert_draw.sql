@@ -135,29 +135,29 @@ BEGIN
         PERFORM ptx.raise('expert_draw.project_not_found', COALESCE(expert_ineligibility.project_id::text, '<NULL>'));
     END IF;
     IF e.status = 'dismissed' THEN
-        RETURN NEXT 'dismissed';
+        RETURN NEXT ptx.message_text('expert_ineligible.dismissed');
     ELSIF e.status = 'suspended' AND e.suspended_until >= d THEN
-        RETURN NEXT format('suspended until %s', e.suspended_until);
+        RETURN NEXT ptx.message_text('expert_ineligible.suspended', e.suspended_until::text);
     END IF;
     IF e.trained_until IS NULL OR e.trained_until < d THEN
-        RETURN NEXT format('training certificate not valid on %s', d);
+        RETURN NEXT ptx.message_text('expert_ineligible.training', d::text);
     END IF;
     IF e.practice_years < ptx.setting('expert.min_practice_years')
        OR ptx.expert_title_rank(e.title) < ptx.setting('expert.min_title_rank') THEN
-        RETURN NEXT 'not qualified (title or years of practice)';
+        RETURN NEXT ptx.message_text('expert_ineligible.qualification');
     END IF;
     IF ptx.is_restricted('expert', e.id, d) THEN
-        RETURN NEXT 'credit-restricted';
+        RETURN NEXT ptx.message_text('expert_ineligible.credit');
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.expert_penalty pe WHERE pe.expert_id = e.id AND pe.decided_on <= d) THEN
-        RETURN NEXT 'punished for misconduct in tendering';
+        RETURN NEXT ptx.message_text('expert_ineligible.penalty');
     END IF;
     FOR rel IN
         SELECT r.kind, r.org_id,
-               CASE WHEN r.org_id = p.tenderee_id THEN 'tenderee'
-                    WHEN r.org_id = p.agency_id THEN 'agency'
-                    WHEN r.org_id = p.supervisor_id THEN 'supervising department'
-                    ELSE 'bidder' END AS party
+               CASE WHEN r.org_id = p.tenderee_id THEN 'expert_party.tenderee'
+                    WHEN r.org_id = p.agency_id THEN 'expert_party.agency'
+                    WHEN r.org_id = p.supervisor_id THEN 'expert_party.supervisor'
+                    ELSE 'expert_party.bidder' END AS party
           FROM ptx.expert_relation r
          WHERE r.expert_id = e.id
            AND r.org_id IN (SELECT p.tenderee_id UNION SELECT p.agency_id UNION SELECT p.supervisor_id
@@ -167,7 +167,16 @@ BEGIN
                 OR r.valid_to >= CASE WHEN r.kind IN ('employee', 'director', 'controller') THEN window_start ELSE d END)
          ORDER BY r.id
     LOOP
-        RETURN NEXT format('%s relation with the %s (organisation %s)', rel.kind, rel.party, rel.org_id);
+        -- the kind and the party are named in the session's language too
+        RETURN NEXT ptx.message_text('expert_ineligible.relation',
+                                     ptx.message_text(CASE rel.kind
+                                                          WHEN 'employee' THEN 'expert_relation.employee'
+                                                          WHEN 'director' THEN 'expert_relation.director'
+                                                          WHEN 'controller' THEN 'expert_relation.controller'
+                                                          WHEN 'relative' THEN 'expert_relation.relative'
+                                                          WHEN 'supervisor_staff' THEN 'expert_relation.supervisor_staff'
+                                                          ELSE 'expert_relation.other' END),
+                                     ptx.message_text(rel.party), rel.org_id::text);
     END LOOP;
 END
 $$;

@@ -213,22 +213,22 @@ BEGIN
         required := GREATEST(required, ptx.setting('committee.procurement_large_min_members')::int);
     END IF;
     IF members < required THEN
-        RETURN NEXT format('the committee has %s members; at least %s are required', members, required);
+        RETURN NEXT ptx.message_text('committee.problem_too_few', members::text, required::text);
     END IF;
     IF ptx.setting('committee.odd_members') <> 0 AND members % 2 = 0 THEN
-        RETURN NEXT format('the committee has %s members; the number must be odd', members);
+        RETURN NEXT ptx.message_text('committee.problem_even', members::text);
     END IF;
     -- ceil(members × share), robust to the rounding of 2/3
     needed_experts := ceil(members * share - 0.000000001);
     IF experts < needed_experts THEN
-        RETURN NEXT format('the committee has %s experts among %s members; at least %s experts are required',
-                           experts, members, needed_experts);
+        RETURN NEXT ptx.message_text('committee.problem_experts', experts::text, members::text,
+                                     needed_experts::text);
     END IF;
     -- every seated expert must still be eligible, against the final bidders too
     FOR m IN SELECT c.expert_id FROM ptx.committee_member c
               WHERE c.project_id = p.id AND c.member_kind = 'expert' ORDER BY c.draw_id, c.seat LOOP
         FOR why IN SELECT * FROM ptx.expert_ineligibility(m.expert_id, p.id, d) LOOP
-            RETURN NEXT format('expert %s may not sit: %s', m.expert_id, why);
+            RETURN NEXT ptx.message_text('committee.problem_expert', m.expert_id::text, why);
         END LOOP;
     END LOOP;
 END
