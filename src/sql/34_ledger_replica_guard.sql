@@ -11,8 +11,12 @@
 -- superuser who sets session_replication_role = replica by hand is left to
 -- ptx.verify(), as before (32_ledger_guard.sql).
 
+-- The apply worker may run as a role outside ptx's groups (a subscription
+-- owner that is not a superuser): the function runs as ptx's owner to read
+-- the message catalogue, so that the refusal is PX009 whoever applies.
 CREATE FUNCTION ptx.ledger_refuse_replicated() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN

@@ -10,8 +10,12 @@
 -- The steps of a project (ptx.transition) name states of the lifecycle
 -- only, whoever inserts them.
 
+-- It fires for whoever may truncate a tracked table of their own, also a
+-- role outside ptx's groups: it runs as ptx's owner to read the message
+-- catalogue, so that the refusal is PX009 for every role.
 CREATE OR REPLACE FUNCTION ptx.ledger_refuse_truncate() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
