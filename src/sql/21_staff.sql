@@ -52,9 +52,7 @@ CREATE FUNCTION ptx.staff_before_write() RETURNS trigger
     AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'staff mappings are never deleted'
-            USING ERRCODE = 'PX009',
-                  HINT = 'End a mapping with ptx.remove_staff; its history is kept.';
+        PERFORM ptx.raise('staff.never_deleted');
     END IF;
     IF TG_OP = 'UPDATE' AND (NEW.member IS DISTINCT FROM OLD.member
                              OR NEW.org_id IS DISTINCT FROM OLD.org_id
@@ -63,9 +61,7 @@ BEGIN
                              OR NEW.added_at IS DISTINCT FROM OLD.added_at
                              OR NEW.added_by IS DISTINCT FROM OLD.added_by
                              OR OLD.removed_at IS NOT NULL) THEN
-        RAISE EXCEPTION 'staff mapping % can only be removed', OLD.id
-            USING ERRCODE = 'PX009',
-                  HINT = 'End a mapping with ptx.remove_staff and add a new one with ptx.add_staff.';
+        PERFORM ptx.raise('staff.only_removed', OLD.id::text);
     END IF;
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
@@ -170,49 +166,35 @@ DECLARE
     new_id bigint;
 BEGIN
     IF member IS NULL OR org_id IS NULL OR valid_from IS NULL THEN
-        RAISE EXCEPTION 'a staff mapping needs a role, an organisation and a first day'
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('staff.mapping_incomplete');
     END IF;
     SELECT * INTO r FROM pg_catalog.pg_roles WHERE oid = member;
     IF r.rolname IN ('ptx_admin', 'ptx_operator', 'ptx_supervisor', 'ptx_auditor', 'ptx_public') THEN
-        RAISE EXCEPTION 'group role % cannot be staff of one organisation', r.rolname
-            USING ERRCODE = '22023',
-                  DETAIL = 'Every supervisor or operator is a member of it, whatever organisation they work for.',
-                  HINT = 'Map each login, or a group role of that organisation only.';
+        PERFORM ptx.raise('staff.group_role', r.rolname::text);
     END IF;
     IF r.rolsuper THEN
-        RAISE EXCEPTION 'superuser % cannot be staff of an organisation', r.rolname
-            USING ERRCODE = '22023',
-                  DETAIL = 'A superuser bypasses every check, so a mapping would not bind it.',
-                  HINT = 'Give the person a login role that is not a superuser.';
+        PERFORM ptx.raise('staff.superuser', r.rolname::text);
     END IF;
     IF r.rolname = ptx.acting_login() THEN
-        RAISE EXCEPTION 'login % cannot map itself to an organisation', r.rolname
-            USING ERRCODE = '42501',
-                  HINT = 'Another administrator maps this login.';
+        PERFORM ptx.raise('staff.self_mapping', r.rolname::text);
     END IF;
     SELECT * INTO o FROM ptx.org WHERE id = add_staff.org_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % does not exist', org_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('staff.org_missing', org_id::text);
     END IF;
     IF NOT (o.roles && ARRAY['supervisor', 'centre', 'agency']) THEN
-        RAISE EXCEPTION 'organisation % (%) has no staff on the platform', o.id, o.name
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('Its roles are %s.', pg_catalog.array_to_string(o.roles, ', ')),
-                  HINT = 'Staff are mapped to supervisory departments, trading centres and agencies.';
+        PERFORM ptx.raise('staff.org_without_staff', o.id::text, o.name,
+                          pg_catalog.array_to_string(o.roles, ', '));
     END IF;
     IF valid_to IS NOT NULL AND valid_to < valid_from THEN
-        RAISE EXCEPTION 'staff mapping of % ends on % before it begins on %', r.rolname, valid_to, valid_from
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('staff.period_reversed', r.rolname::text, valid_to::text, valid_from::text);
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.staff s
                 WHERE s.member = add_staff.member AND s.org_id = add_staff.org_id
                   AND s.removed_at IS NULL
                   AND daterange(s.valid_from, s.valid_to, '[]')
                       && daterange(add_staff.valid_from, add_staff.valid_to, '[]')) THEN
-        RAISE EXCEPTION 'role % is already staff of organisation % in that period', r.rolname, o.id
-            USING ERRCODE = '23505',
-                  HINT = 'Remove the mapping in force first with ptx.remove_staff.';
+        PERFORM ptx.raise('staff.already_staff', r.rolname::text, o.id::text);
     END IF;
     INSERT INTO ptx.staff AS s (member, org_id, valid_from, valid_to)
     VALUES (add_staff.member, add_staff.org_id, add_staff.valid_from, add_staff.valid_to)
@@ -232,7 +214,7 @@ DECLARE
     n integer;
 BEGIN
     IF reason IS NULL OR pg_catalog.btrim(reason) = '' THEN
-        RAISE EXCEPTION 'removing a staff mapping needs a reason' USING ERRCODE = '22023';
+        PERFORM ptx.raise('staff.removal_reason');
     END IF;
     UPDATE ptx.staff s
        SET removed_at = ptx.now(), removed_by = session_user, removal_reason = remove_staff.reason
@@ -240,8 +222,7 @@ BEGIN
        AND s.removed_at IS NULL;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n = 0 THEN
-        RAISE EXCEPTION 'role % is not staff of organisation %', member, org_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('staff.not_staff', COALESCE(member::text, '<NULL>'), COALESCE(org_id::text, '<NULL>'));
     END IF;
     RETURN n;
 END
@@ -272,14 +253,13 @@ BEGIN
     mine := ARRAY(SELECT ptx.staff_orgs(login));
     SELECT o INTO chosen FROM unnest(orgs) o WHERE o = ANY (mine) ORDER BY o LIMIT 1;
     IF chosen IS NULL THEN
-        RAISE EXCEPTION 'login % may not %: it does not act for %', login, act, what
-            USING ERRCODE = 'PX015',
-                  DETAIL = CASE WHEN cardinality(mine) = 0
-                                THEN pg_catalog.format('Login %s acts for no organisation today.', login)
-                                ELSE pg_catalog.format('Login %s acts for %s.', login,
-                                         (SELECT pg_catalog.string_agg(pg_catalog.format('organisation %s (%s)', g.id, g.name), ', ' ORDER BY g.id)
-                                            FROM ptx.org g WHERE g.id = ANY (mine))) END,
-                  HINT = 'A department decides only on its own matters and a trading centre runs only the trades of its regions; ptx_admin maps logins with ptx.add_staff.';
+        PERFORM ptx.raise(CASE WHEN cardinality(mine) = 0 THEN 'staff.outside_jurisdiction_no_org'
+                               ELSE 'staff.outside_jurisdiction' END,
+                          login, COALESCE(act, '<NULL>'), COALESCE(what, '<NULL>'),
+                          (SELECT pg_catalog.string_agg(ptx.message_text('staff.org', g.id::text, g.name),
+                                                        CASE ptx.message_language() WHEN 'zh' THEN '、' ELSE ', ' END
+                                                        ORDER BY g.id)
+                             FROM ptx.org g WHERE g.id = ANY (mine)));
     END IF;
     INSERT INTO ptx.staff_act (login, org_id, act, object)
     VALUES (login, chosen, act, object);
@@ -298,8 +278,8 @@ CREATE FUNCTION ptx.check_jurisdiction(act text, supervisor_id bigint, object js
     AS $$
 BEGIN
     RETURN ptx.check_acts_for(act, ARRAY[supervisor_id],
-        COALESCE((SELECT pg_catalog.format('organisation %s (%s)', o.id, o.name) FROM ptx.org o WHERE o.id = supervisor_id),
-                 pg_catalog.format('organisation %s', COALESCE(supervisor_id::text, 'NULL'))),
+        COALESCE((SELECT ptx.message_text('staff.org', o.id::text, o.name) FROM ptx.org o WHERE o.id = supervisor_id),
+                 ptx.message_text('staff.org_id', COALESCE(supervisor_id::text, 'NULL'))),
         object);
 END
 $$;
@@ -320,7 +300,7 @@ BEGIN
                 FROM ptx.jurisdiction j
                 JOIN ptx.region r ON r.code = check_region_supervisor.region
                WHERE j.region = ANY (r.path)),
-        pg_catalog.format('a department supervising region %s', COALESCE(region, 'NULL')),
+        ptx.message_text('staff.region_supervisor', COALESCE(region, 'NULL')),
         object);
 END
 $$;
@@ -343,7 +323,7 @@ BEGIN
                 JOIN ptx.region r ON r.code = check_centre.region
                WHERE 'centre' = ANY (o.roles)
                  AND o.region = ANY (r.path)),
-        pg_catalog.format('a trading centre serving region %s', COALESCE(region, 'NULL')),
+        ptx.message_text('staff.region_centre', COALESCE(region, 'NULL')),
         object);
 END
 $$;

@@ -48,8 +48,7 @@ DECLARE
     owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
 BEGIN
     IF owner IS NULL OR NOT pg_catalog.pg_has_role(caller, owner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of relation %', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text)
-            USING ERRCODE = '42501';
+        PERFORM ptx.raise('ledger.not_owner', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text));
     END IF;
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER ptx_ledger AFTER INSERT OR UPDATE OR DELETE ON %s'
@@ -76,11 +75,7 @@ BEGIN
        AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure;
     IF t_xmin IS NULL
        OR pg_catalog.pg_xact_status((epoch | t_xmin::text::bigint)::text::xid8) IS DISTINCT FROM 'in progress' THEN
-        RAISE EXCEPTION 'a track event is written by ptx.track only'
-            USING ERRCODE = 'PX009',
-                  DETAIL = pg_catalog.format('The capture trigger of %s was not created by this transaction.',
-                                             COALESCE(ptx.ledger_relation_name(rel), rel::text)),
-                  HINT = 'Bring a table under the ledger with ptx.track.';
+        PERFORM ptx.raise('ledger.track_event_forged', COALESCE(ptx.ledger_relation_name(rel), rel::text));
     END IF;
     RETURN ptx.ledger_event_internal('track', ptx.ledger_relation_name(rel), NULL,
         COALESCE(payload, '{}') || pg_catalog.jsonb_build_object('by', CASE WHEN pg_catalog.current_setting('role') = 'none'
@@ -103,14 +98,12 @@ DECLARE
     owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel);
 BEGIN
     IF owner IS NULL OR NOT pg_catalog.pg_has_role(caller, owner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of relation %', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text)
-            USING ERRCODE = '42501';
+        PERFORM ptx.raise('ledger.not_owner', COALESCE((SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = rel), rel::text));
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                     WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger'
                       AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION 'table % is not tracked', COALESCE(ptx.ledger_relation_name(rel), rel::text)
-            USING ERRCODE = '55000';
+        PERFORM ptx.raise('ledger.untrack_event_not_tracked', COALESCE(ptx.ledger_relation_name(rel), rel::text));
     END IF;
     RETURN ptx.ledger_event_internal('untrack', ptx.ledger_relation_name(rel), NULL,
         COALESCE(payload, '{}') || pg_catalog.jsonb_build_object('by', caller));
@@ -158,41 +151,29 @@ DECLARE
 BEGIN
     SELECT * INTO c FROM pg_catalog.pg_class WHERE oid = rel;
     IF c.relpersistence = 't' THEN
-        RAISE EXCEPTION 'temporary table % cannot be tracked', rel
-            USING ERRCODE = '42809',
-                  DETAIL = 'A temporary table lives in one session: its rows could never be verified, and its capture would hold the ledger for every other session.',
-                  HINT = 'Track a permanent table.';
+        PERFORM ptx.raise('ledger.track_temporary', rel::text);
     END IF;
     IF c.relkind NOT IN ('r', 'p') THEN
-        RAISE EXCEPTION '% is not a table', rel
-            USING ERRCODE = '42809',
-                  HINT = 'Only tables can be tracked by the ledger.';
+        PERFORM ptx.raise('ledger.track_not_table', rel::text);
     END IF;
     IF c.relnamespace = 'ptx'::regnamespace
        AND c.relname IN ('ledger_entry', 'ledger_block') THEN
-        RAISE EXCEPTION 'the ledger cannot track its own table %', rel
-            USING ERRCODE = 'PX009',
-                  DETAIL = 'Ledger entries and blocks are protected by their hashes.';
+        PERFORM ptx.raise('ledger.track_ledger_table', rel::text);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
                     WHERE i.indrelid = rel AND i.indisprimary) THEN
-        RAISE EXCEPTION 'table % has no primary key', rel
-            USING ERRCODE = '55000',
-                  DETAIL = 'The ledger identifies every row by its primary key.',
-                  HINT = 'Add a primary key to the table, then track it.';
+        PERFORM ptx.raise('ledger.track_no_primary_key', rel::text);
     END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                 WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger') THEN
-        RAISE EXCEPTION 'table % is already tracked', rel
-            USING ERRCODE = '42710';
+        PERFORM ptx.raise('ledger.already_tracked', rel::text);
     END IF;
     -- only the table's owner brings it under the ledger: refused before any
     -- trigger is created, as ptx.ledger_attach refuses it
     IF NOT pg_catalog.pg_has_role(CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
                                        ELSE pg_catalog.current_setting('role') END,
                                   c.relowner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of relation %', c.relname
-            USING ERRCODE = '42501';
+        PERFORM ptx.raise('ledger.not_owner', c.relname::text);
     END IF;
     -- TRUNCATE fires no row trigger: refused while the table is tracked
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
@@ -227,14 +208,10 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                     WHERE t.tgrelid = rel AND t.tgname = 'ptx_ledger'
                       AND t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION 'table % is not tracked', rel
-            USING ERRCODE = '55000',
-                  HINT = 'Tracked tables are listed in ptx.tracked.';
+        PERFORM ptx.raise('ledger.not_tracked', rel::text);
     END IF;
     IF (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = rel) = 'ptx'::regnamespace THEN
-        RAISE EXCEPTION 'table % belongs to ptx and is always tracked', rel
-            USING ERRCODE = 'PX009',
-                  DETAIL = 'Every change to trading data is recorded (R3).';
+        PERFORM ptx.raise('ledger.untrack_ptx_table', rel::text);
     END IF;
     FOR leaf IN SELECT rel::oid AS relid
                 UNION
@@ -439,9 +416,7 @@ BEGIN
         digests := jsonb_build_array(digests);
     END IF;
     IF jsonb_typeof(digests) IS DISTINCT FROM 'array' THEN
-        RAISE EXCEPTION 'digests must be a digest object or an array of them'
-            USING ERRCODE = '22023',
-                  HINT = 'Pass what ptx.digest() returned, e.g. ''[{"block_no": 7, "block_hash": "…"}]''.';
+        PERFORM ptx.raise('ledger.digests_invalid');
     END IF;
     FOR d IN SELECT value FROM jsonb_array_elements(digests)
     LOOP
@@ -451,8 +426,7 @@ BEGIN
             n := NULL;
         END;
         IF n IS NULL OR d ->> 'block_hash' IS NULL THEN
-            RAISE EXCEPTION 'digest % has no block_no or block_hash', d
-                USING ERRCODE = '22023';
+            PERFORM ptx.raise('ledger.digest_incomplete', d::text);
         END IF;
         SELECT * INTO b FROM ptx.ledger_block x WHERE x.block_no = n;
         IF NOT FOUND THEN
@@ -490,9 +464,7 @@ BEGIN
     INSERT INTO ptx.ledger_check (from_block, to_block, problems, report)
     VALUES (from_no, COALESCE(to_no, from_no - 1), n, found);
     IF n > 0 THEN
-        RAISE WARNING 'ptx ledger verification found % problems', n
-            USING DETAIL = 'The problems are in ptx.ledger_check.',
-                  HINT = 'Investigate with SELECT * FROM ptx.verify().';
+        PERFORM ptx.warning('ledger.verification_problems', n::text);
     END IF;
     RETURN n;
 END

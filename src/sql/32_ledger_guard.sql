@@ -10,10 +10,8 @@ CREATE FUNCTION ptx.ledger_refuse_change() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION '% on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = 'PX009',
-              DETAIL = 'The ledger is append-only: its entries and blocks are never updated or removed.',
-              HINT = 'Record a correction as a new event with ptx.ledger_event().';
+    PERFORM ptx.raise('ledger_guard.append_only', TG_OP, TG_TABLE_SCHEMA::text, TG_TABLE_NAME::text);
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION ptx.ledger_refuse_change() IS 'refuses UPDATE, DELETE and TRUNCATE on ledger tables (PX009)';
@@ -94,9 +92,7 @@ BEGIN
                 (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = cmd.objid)
             ELSE NULL END;
         IF target IN (SELECT ptx.ledger_relids()) THEN
-            RAISE EXCEPTION '% on ledger object % is refused', cmd.command_tag, cmd.object_identity
-                USING ERRCODE = 'PX009',
-                      DETAIL = 'The ledger''s tables, indexes and sequence change only with ALTER EXTENSION ptx UPDATE.';
+            PERFORM ptx.raise('ledger_guard.ddl', cmd.command_tag, cmd.object_identity);
         END IF;
     END LOOP;
     -- whatever the command, the ledger must still capture and stay closed.
@@ -112,9 +108,7 @@ BEGIN
             WHERE r.rolname = CASE pg_catalog.current_setting('role')
                                   WHEN 'none' THEN session_user
                                   ELSE pg_catalog.current_setting('role') END), false) THEN
-        RAISE EXCEPTION 'the ledger capture trigger of % cannot be disabled', bad
-            USING ERRCODE = 'PX009',
-                  HINT = 'Stop logging a table of your own with ptx.untrack(); the ledger records it.';
+        PERFORM ptx.raise('ledger_guard.capture_disabled', bad);
     END IF;
     SELECT pg_catalog.string_agg(DISTINCT c.oid::regclass::text || ' ' || a.privilege_type || ' to ' ||
                                  CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ', ')
@@ -124,9 +118,7 @@ BEGIN
        AND a.grantee <> c.relowner
        AND a.privilege_type NOT IN ('SELECT');
     IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'granting write privileges on the ledger is refused: %', bad
-            USING ERRCODE = 'PX009',
-                  DETAIL = 'Entries are written only by the ledger''s own functions.';
+        PERFORM ptx.raise('ledger_guard.write_grant', bad);
     END IF;
 END
 $$;
@@ -146,9 +138,7 @@ BEGIN
     END IF;
     FOR o IN SELECT * FROM pg_catalog.pg_event_trigger_dropped_objects() LOOP
         IF o.object_identity ~ '(^| on )ptx\.ledger_(entry|block|check|seq)' THEN
-            RAISE EXCEPTION 'dropping ledger object % is refused', o.object_identity
-                USING ERRCODE = 'PX009',
-                      DETAIL = 'The ledger is removed only with DROP EXTENSION ptx.';
+            PERFORM ptx.raise('ledger_guard.drop', o.object_identity);
         END IF;
         IF o.object_type = 'trigger' AND o.address_names[3] IN ('ptx_ledger', 'ptx_no_truncate') THEN
             rel := pg_catalog.format('%I.%I', o.address_names[1], o.address_names[2]);
@@ -156,10 +146,7 @@ BEGIN
                             WHERE e.relation = rel AND (e.key::text) IS NULL
                               AND e.operation = 'EVENT' AND e.kind = 'untrack'
                               AND e.xid = pg_catalog.pg_current_xact_id()) THEN
-                RAISE EXCEPTION 'dropping the ledger capture trigger of % is refused', rel
-                    USING ERRCODE = 'PX009',
-                          DETAIL = 'A tracked table stops being logged only through ptx.untrack(), which records it.',
-                          HINT = 'Call ptx.untrack() first, also before dropping a tracked table.';
+                PERFORM ptx.raise('ledger_guard.drop_capture', rel);
             END IF;
         END IF;
     END LOOP;

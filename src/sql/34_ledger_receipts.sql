@@ -45,13 +45,11 @@ DECLARE
     chain jsonb;
 BEGIN
     IF seq IS NULL OR seq < 1 THEN
-        RAISE EXCEPTION 'a receipt needs the seq of an entry' USING ERRCODE = '22023';
+        PERFORM ptx.raise('receipts.no_seq');
     END IF;
     SELECT * INTO e FROM ptx.ledger_entry le WHERE le.seq = receipt.seq;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'ledger entry % does not exist', seq
-            USING ERRCODE = '22023',
-                  HINT = 'Its transaction may have rolled back: the seqs of rolled-back transactions are absent.';
+        PERFORM ptx.raise('receipts.entry_missing', seq::text);
     END IF;
     SELECT * INTO b FROM ptx.ledger_block lb
      WHERE lb.first_seq <= e.seq AND lb.last_seq >= e.seq
@@ -67,9 +65,7 @@ BEGIN
     SELECT max(lb.block_no) INTO newest FROM ptx.ledger_block lb;
     IF to_block IS NOT NULL THEN
         IF to_block < b.block_no OR to_block > newest THEN
-            RAISE EXCEPTION 'block % is not between the entry''s block % and the newest block %',
-                            to_block, b.block_no, newest
-                USING ERRCODE = '22023';
+            PERFORM ptx.raise('receipts.to_block_out_of_range', to_block::text, b.block_no::text, newest::text);
         END IF;
         newest := to_block;
     END IF;
@@ -83,8 +79,7 @@ BEGIN
     n := pg_catalog.cardinality(lv);
     leaf := idx;
     IF n <> b.entry_count THEN
-        RAISE EXCEPTION 'block % holds % entries, not %', b.block_no, n, b.entry_count
-            USING ERRCODE = 'XX001', HINT = 'Run ptx.verify() to find what was changed.';
+        PERFORM ptx.raise('receipts.entry_count', b.block_no::text, n::text, b.entry_count::text);
     END IF;
     WHILE n > 1 LOOP
         IF idx % 2 = 1 THEN
@@ -104,8 +99,7 @@ BEGIN
         idx := idx / 2;
     END LOOP;
     IF lv[1] <> b.merkle_root THEN
-        RAISE EXCEPTION 'the entries of block % do not give its Merkle root', b.block_no
-            USING ERRCODE = 'XX001', HINT = 'Run ptx.verify() to find what was changed.';
+        PERFORM ptx.raise('receipts.merkle_root', b.block_no::text);
     END IF;
 
     SELECT COALESCE(pg_catalog.jsonb_agg(ptx.ledger_block_header(lb) ORDER BY lb.block_no), '[]')
@@ -141,12 +135,11 @@ DECLARE
 BEGIN
     SELECT * INTO f FROM ptx.ledger_block b WHERE b.block_no = from_block;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'block % does not exist', from_block USING ERRCODE = '22023';
+        PERFORM ptx.raise('receipts.block_missing', COALESCE(from_block::text, '<NULL>'));
     END IF;
     SELECT * INTO t FROM ptx.ledger_block b WHERE b.block_no = to_block;
     IF NOT FOUND OR to_block < from_block THEN
-        RAISE EXCEPTION 'block % does not exist or comes before block %', to_block, from_block
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('receipts.to_block_missing', COALESCE(to_block::text, '<NULL>'), from_block::text);
     END IF;
     SELECT COALESCE(pg_catalog.jsonb_agg(ptx.ledger_block_header(b) ORDER BY b.block_no), '[]')
       INTO blocks

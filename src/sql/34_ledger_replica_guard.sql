@@ -11,8 +11,12 @@
 -- superuser who sets session_replication_role = replica by hand is left to
 -- ptx.verify(), as before (32_ledger_guard.sql).
 
+-- The apply worker may run as a role outside ptx's groups (a subscription
+-- owner that is not a superuser): the function runs as ptx's owner to read
+-- the message catalogue, so that the refusal is PX009 whoever applies.
 CREATE FUNCTION ptx.ledger_refuse_replicated() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
@@ -22,10 +26,7 @@ BEGIN
                   -- apply worker', '... tablesync worker', '... parallel
                   -- worker' (16 and later)
                   AND a.backend_type LIKE 'logical replication %worker') THEN
-        RAISE EXCEPTION 'replicated % on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = 'PX009',
-                  DETAIL = 'The publisher sent a change to ledger rows it had published: the copy of a ledger is append-only, as the ledger is.',
-                  HINT = 'Publish the ledger with publish = ''insert'' only, and compare the publisher''s chain with this copy by ptx.verify(digests).';
+        PERFORM ptx.raise('replica.change_refused', TG_OP, TG_TABLE_SCHEMA::text, TG_TABLE_NAME::text);
     END IF;
     IF TG_LEVEL = 'STATEMENT' THEN
         RETURN NULL;

@@ -36,16 +36,10 @@ CREATE FUNCTION ptx.inspector_before_write() RETURNS trigger
     AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.supervisor_id IS DISTINCT FROM OLD.supervisor_id THEN
-        RAISE EXCEPTION 'inspector % cannot move to another department', OLD.id
-            USING ERRCODE = '22023',
-                  DETAIL = 'Past draws name the inspector as staff of department ' || OLD.supervisor_id || '.',
-                  HINT = 'Deactivate the inspector and add them to the other department''s pool.';
+        PERFORM ptx.raise('inspection_registry.inspector_moved', OLD.id::text, OLD.supervisor_id::text);
     END IF;
     IF NOT ptx.has_role(NEW.supervisor_id, 'supervisor') THEN
-        RAISE EXCEPTION 'organisation % is not a supervisory department', NEW.supervisor_id
-            USING ERRCODE = 'PX002',
-                  DETAIL = 'Inspectors belong to the pool of a supervisory department.',
-                  HINT = 'Register the department with the role supervisor.';
+        PERFORM ptx.raise('inspection_registry.inspector_not_a_supervisor', NEW.supervisor_id::text);
     END IF;
     RETURN NEW;
 END
@@ -77,8 +71,7 @@ BEGIN
     UPDATE ptx.inspector i SET active = set_inspector_active.active
      WHERE i.id = set_inspector_active.inspector_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'inspector % does not exist', inspector_id
-            USING ERRCODE = '23503';
+        PERFORM ptx.raise('inspection_registry.inspector_missing', COALESCE(inspector_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -139,30 +132,19 @@ CREATE FUNCTION ptx.inspection_priority_before_write() RETURNS trigger
     AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'priority targets cannot be changed or removed'
-            USING ERRCODE = '55000',
-                  DETAIL = pg_catalog.format('Priority target %s of department %s for %s is part of the inspection record.',
-                                             OLD.agency_id, OLD.supervisor_id, OLD.year),
-                  HINT = 'Record the outcome of the inspection instead.';
+        PERFORM ptx.raise('inspection_registry.priority_record', OLD.agency_id::text, OLD.supervisor_id::text,
+                          OLD.year::text);
     END IF;
     IF NOT ptx.has_role(NEW.supervisor_id, 'supervisor') THEN
-        RAISE EXCEPTION 'organisation % is not a supervisory department', NEW.supervisor_id
-            USING ERRCODE = 'PX002',
-                  HINT = 'Priority targets are set by the supervisory department that inspects.';
+        PERFORM ptx.raise('inspection_registry.priority_not_a_supervisor', NEW.supervisor_id::text);
     END IF;
     IF NOT ptx.has_role(NEW.agency_id, 'agency') THEN
-        RAISE EXCEPTION 'organisation % is not an agency', NEW.agency_id
-            USING ERRCODE = '22023',
-                  DETAIL = 'Only tendering and procurement agencies (代理机构) are inspected under R6.',
-                  HINT = 'Give the id of an organisation with the role agency.';
+        PERFORM ptx.raise('inspection_registry.priority_not_an_agency', NEW.agency_id::text);
     END IF;
     -- The list of a year is frozen once that year's draw is requested.
     IF EXISTS (SELECT 1 FROM ptx.inspection_draw d
                 WHERE d.year = NEW.year AND d.supervisor_id = NEW.supervisor_id) THEN
-        RAISE EXCEPTION 'the inspection draw of department % for % has been requested', NEW.supervisor_id, NEW.year
-            USING ERRCODE = '55000',
-                  DETAIL = 'Priority targets are fixed with the request, before the draw is executed.',
-                  HINT = 'Add priority targets before the yearly draw (the job ptx:annual-inspection runs on 2 January).';
+        PERFORM ptx.raise('inspection_registry.priority_frozen', NEW.supervisor_id::text, NEW.year::text);
     END IF;
     RETURN NEW;
 END

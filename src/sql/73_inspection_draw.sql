@@ -42,10 +42,8 @@ CREATE FUNCTION ptx.inspection_draw_before_write() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'inspection draw % cannot be changed or removed', OLD.draw_id
-        USING ERRCODE = '55000',
-              DETAIL = 'One draw per department and year: a draw is never redone.',
-              HINT = 'Record the results of the draw; a draw that cannot run is executed again once its cause is fixed.';
+    PERFORM ptx.raise('inspection_draw.record', OLD.draw_id::text);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER inspection_draw_before_write BEFORE UPDATE OR DELETE ON ptx.inspection_draw
@@ -108,29 +106,20 @@ BEGIN
     PERFORM ptx.check_jurisdiction('request_inspection_draw', supervisor_id, pg_catalog.jsonb_build_object('year', year));
     SELECT * INTO y FROM ptx.inspection_period(year);
     IF supervisor_id IS NULL OR NOT ptx.has_role(supervisor_id, 'supervisor') THEN
-        RAISE EXCEPTION 'organisation % is not a supervisory department', COALESCE(supervisor_id::text, 'NULL')
-            USING ERRCODE = 'PX002',
-                  DETAIL = 'Each supervisory department (监管部门) draws the agencies it inspects.',
-                  HINT = 'Give the id of an organisation with the role supervisor.';
+        PERFORM ptx.raise('inspection_draw.not_a_supervisor', COALESCE(supervisor_id::text, 'NULL'));
     END IF;
     SELECT * INTO existing FROM ptx.inspection_draw_state s
      WHERE s.year = request_inspection_draw.year AND s.supervisor_id = request_inspection_draw.supervisor_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'department % already has an inspection draw for %', supervisor_id, year
-            USING ERRCODE = 'PX008',
-                  DETAIL = format('Draw %s was requested by %s at %s%s.', existing.draw_id, existing.requested_by,
-                                  existing.requested_at,
-                                  CASE WHEN existing.executed THEN ' and executed at ' || existing.executed_at
-                                       ELSE ' and has not been executed' END),
-                  HINT = CASE WHEN existing.executed THEN 'One draw per department and year: record its results.'
-                              ELSE format('Execute it with ptx.execute_draw(%s).', existing.draw_id) END;
+        PERFORM ptx.raise(CASE WHEN existing.executed THEN 'inspection_draw.exists_executed'
+                               ELSE 'inspection_draw.exists_pending' END,
+                          supervisor_id::text, year::text, existing.draw_id::text, existing.requested_by,
+                          existing.requested_at::text, existing.executed_at::text);
     END IF;
     SELECT * INTO rr FROM ptx.inspection_ratio(ratio);
     per := ptx.setting('inspection.inspectors_per_agency');
     IF per < 1 OR per <> trunc(per) THEN
-        RAISE EXCEPTION 'invalid setting inspection.inspectors_per_agency %', per
-            USING ERRCODE = '22023',
-                  HINT = 'Set a whole number of at least 1 (the law requires two) with ptx.set_policy.';
+        PERFORM ptx.raise('inspection_draw.invalid_per_agency', per::text);
     END IF;
     prio := ARRAY(SELECT q.agency_id FROM ptx.inspection_priority q
                    WHERE q.year = request_inspection_draw.year
@@ -146,10 +135,7 @@ BEGIN
                         WHERE p.supervisor_id = request_inspection_draw.supervisor_id
                           AND p.registered_at >= y.period_start AND p.registered_at < y.period_end
                           AND p.agency_id IS NOT NULL)) THEN
-        RAISE EXCEPTION 'department % has too few inspectors', supervisor_id
-            USING ERRCODE = 'PX007',
-                  DETAIL = format('Each inspected agency needs %s inspectors; the department has %s active.', per, inspectors),
-                  HINT = 'Add inspectors with ptx.add_inspector, then request the draw.';
+        PERFORM ptx.raise('inspection_draw.too_few_inspectors', supervisor_id::text, per::text, inspectors::text);
     END IF;
 
     new_id := ptx.new_draw_request(
@@ -173,11 +159,8 @@ BEGIN
         -- another session requested it first and has committed
         SELECT * INTO existing FROM ptx.inspection_draw_state s
          WHERE s.year = request_inspection_draw.year AND s.supervisor_id = request_inspection_draw.supervisor_id;
-        RAISE EXCEPTION 'department % already has an inspection draw for %', supervisor_id, year
-            USING ERRCODE = 'PX008',
-                  DETAIL = format('Draw %s was requested by %s at %s, while this request was being made.',
-                                  existing.draw_id, existing.requested_by, existing.requested_at),
-                  HINT = 'One draw per department and year.';
+        PERFORM ptx.raise('inspection_draw.exists_concurrent', supervisor_id::text, year::text,
+                          existing.draw_id::text, existing.requested_by, existing.requested_at::text);
     END;
     RETURN new_id;
 END
@@ -243,9 +226,7 @@ CREATE FUNCTION ptx.execute_inspection_draw(draw_id bigint)
 BEGIN
     PERFORM ptx.check_jurisdiction('execute_inspection_draw', (SELECT d.supervisor_id FROM ptx.inspection_draw d WHERE d.draw_id = execute_inspection_draw.draw_id), pg_catalog.jsonb_build_object('draw', draw_id));
     IF NOT EXISTS (SELECT 1 FROM ptx.inspection_draw d WHERE d.draw_id = execute_inspection_draw.draw_id) THEN
-        RAISE EXCEPTION 'draw % is not an inspection draw', draw_id
-            USING ERRCODE = '22023',
-                  HINT = 'Inspection draws are listed in ptx.inspection_draw.';
+        PERFORM ptx.raise('inspection_draw.not_an_inspection_draw', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     RETURN QUERY SELECT * FROM ptx.draw_run(draw_id, 'ptx.compute_inspection_draw(bigint)');
 END
@@ -274,13 +255,10 @@ DECLARE
 BEGIN
     SELECT * INTO d FROM ptx.inspection_draw x WHERE x.draw_id = verify_inspection_draw.draw_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % is not an inspection draw', draw_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('inspection_draw.verify_not_an_inspection_draw', COALESCE(draw_id::text, '<NULL>'));
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.draw_execution x WHERE x.draw_id = d.draw_id) THEN
-        RAISE EXCEPTION 'draw % has not been executed', d.draw_id
-            USING ERRCODE = '55000',
-                  HINT = 'Execute it with ptx.execute_draw, then verify it.';
+        PERFORM ptx.raise('inspection_draw.not_executed', d.draw_id::text);
     END IF;
     SELECT r.seed INTO seed FROM ptx.draw_request r WHERE r.id = d.draw_id;
     SELECT p.pool, p.wanted INTO population, k FROM ptx.draw_pool p WHERE p.draw_id = d.draw_id AND p.pool_no = 1;

@@ -31,23 +31,15 @@ CREATE FUNCTION ptx.inspection_result_before_write() RETURNS trigger
     AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'inspection result % cannot be changed or removed', OLD.id
-            USING ERRCODE = '55000',
-                  DETAIL = 'Published inspection results (一公开) are part of the record.',
-                  HINT = 'Record a follow-up with ptx.record_inspection_followup.';
+        PERFORM ptx.raise('inspection_results.record', OLD.id::text);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.inspection_pick p
                     WHERE p.draw_id = NEW.draw_id AND p.agency_id = NEW.agency_id) THEN
-        RAISE EXCEPTION 'agency % is not inspected in draw %', NEW.agency_id, NEW.draw_id
-            USING ERRCODE = '22023',
-                  DETAIL = 'Results are recorded for the agencies a draw picked or added as priority targets, once it has been executed.',
-                  HINT = 'The agencies of a draw are listed in ptx.inspection_pick.';
+        PERFORM ptx.raise('inspection_results.not_inspected', COALESCE(NEW.agency_id::text, '<NULL>'),
+                          COALESCE(NEW.draw_id::text, '<NULL>'));
     END IF;
     IF NEW.inspected_on > ptx.today() THEN
-        RAISE EXCEPTION 'inspection date % is in the future', NEW.inspected_on
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('Today is %s.', ptx.today()),
-                  HINT = 'Record a result once the inspection has taken place.';
+        PERFORM ptx.raise('inspection_results.future_date', NEW.inspected_on::text, ptx.today()::text);
     END IF;
     RETURN NEW;
 END
@@ -65,20 +57,14 @@ DECLARE
     new_id bigint;
 BEGIN
     IF outcome = 'rectify' AND rectify_by IS NULL THEN
-        RAISE EXCEPTION 'a rectification order needs a deadline'
-            USING ERRCODE = '22023',
-                  HINT = 'Give rectify_by, the date by which the agency must have rectified (限期整改).';
+        PERFORM ptx.raise('inspection_results.no_deadline');
     END IF;
     IF outcome = 'no_issue' AND rectify_by IS NOT NULL THEN
-        RAISE EXCEPTION 'an inspection without findings orders no rectification'
-            USING ERRCODE = '22023',
-                  HINT = 'Use outcome rectify or penalty with a deadline.';
+        PERFORM ptx.raise('inspection_results.no_issue_deadline');
     END IF;
     IF rectify_by IS NOT NULL AND rectify_by <= COALESCE(inspected_on, ptx.today()) THEN
-        RAISE EXCEPTION 'rectification deadline % is not after the inspection', rectify_by
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('The inspection took place on %s.', COALESCE(inspected_on, ptx.today())),
-                  HINT = 'Give a deadline after the inspection date.';
+        PERFORM ptx.raise('inspection_results.deadline_too_early', rectify_by::text,
+                          COALESCE(inspected_on, ptx.today())::text);
     END IF;
     INSERT INTO ptx.inspection_result (draw_id, agency_id, inspected_on, findings, outcome, rectify_by)
     VALUES (record_inspection_result.draw_id, record_inspection_result.agency_id,
@@ -117,23 +103,16 @@ DECLARE
     last text;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'inspection follow-up % cannot be changed or removed', OLD.id
-            USING ERRCODE = '55000',
-                  HINT = 'Record a new follow-up.';
+        PERFORM ptx.raise('inspection_results.followup_record', OLD.id::text);
     END IF;
     SELECT * INTO r FROM ptx.inspection_result x WHERE x.id = NEW.result_id;
     IF r.rectify_by IS NULL THEN
-        RAISE EXCEPTION 'inspection result % ordered no rectification', NEW.result_id
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('The outcome was %s without a deadline.', r.outcome),
-                  HINT = 'Follow-ups track rectification orders (限期整改).';
+        PERFORM ptx.raise('inspection_results.no_rectification', COALESCE(NEW.result_id::text, '<NULL>'), r.outcome);
     END IF;
     SELECT f.status INTO last FROM ptx.inspection_followup f
      WHERE f.result_id = NEW.result_id ORDER BY f.id DESC LIMIT 1;
     IF last IN ('rectified', 'escalated') THEN
-        RAISE EXCEPTION 'the rectification of inspection result % is closed', NEW.result_id
-            USING ERRCODE = '55000',
-                  DETAIL = pg_catalog.format('Its last follow-up is %s.', last);
+        PERFORM ptx.raise('inspection_results.rectification_closed', NEW.result_id::text, last);
     END IF;
     RETURN NEW;
 END

@@ -102,14 +102,16 @@ BEGIN
             INSERT INTO ptx.inspection_run (year, supervisor_id, draw_id, outcome, sqlstate, message)
             VALUES (y, dept, d, 'failed', state, msg);
             failed := failed + 1;
-            RAISE WARNING 'inspection draw of department % for % failed: %', dept, y, msg
-                USING ERRCODE = state,
-                      HINT = 'See ptx.inspection_run; after fixing the cause, CALL ptx.run_annual_inspections(' || y || ') again.';
+            -- the warning carries the failure's own SQLSTATE, which a
+            -- catalogue row cannot: its texts come from the catalogue
+            RAISE WARNING USING ERRCODE = state,
+                MESSAGE = ptx.message_text('inspection_jobs.draw_failed', dept::text, y::text, msg),
+                HINT = ptx.message_text('inspection_jobs.draw_failed_hint', y::text);
         END IF;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
-    RAISE NOTICE 'inspection draws for %: % drawn, % already done, % failed', y, drawn, existing, failed;
+    PERFORM ptx.notice('inspection_jobs.summary', y::text, drawn::text, existing::text, failed::text);
 END
 $$;
 COMMENT ON PROCEDURE ptx.run_annual_inspections(int) IS

@@ -98,10 +98,8 @@ BEGIN
     NEW.dismissed_by := session_user;
     SELECT * INTO d FROM ptx.red_flag_dismissal x WHERE x.flag_id = NEW.flag_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'red flag % is already dismissed', NEW.flag_id
-            USING ERRCODE = '23505',
-                  DETAIL = format('It was dismissed by %s at %s: %s', d.dismissed_by, d.dismissed_at, d.reason),
-                  HINT = 'A dismissal is a record and stays as it was made.';
+        PERFORM ptx.raise('red_flags.already_dismissed', NEW.flag_id::text, d.dismissed_by, d.dismissed_at::text,
+                          d.reason);
     END IF;
     RETURN NEW;
 END
@@ -121,13 +119,10 @@ DECLARE
     new_id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.red_flag f WHERE f.id = dismiss_red_flag.flag_id) THEN
-        RAISE EXCEPTION 'red flag % does not exist', COALESCE(flag_id::text, 'NULL')
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('red_flags.flag_missing', COALESCE(flag_id::text, 'NULL'));
     END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
-        RAISE EXCEPTION 'dismissing red flag % needs a reason', flag_id
-            USING ERRCODE = '22023',
-                  HINT = 'Say what the examination found, e.g. the shared address is an office building with many tenants.';
+        PERFORM ptx.raise('red_flags.dismissal_reason', flag_id::text);
     END IF;
     INSERT INTO ptx.red_flag_dismissal AS d (flag_id, reason)
     VALUES (dismiss_red_flag.flag_id, dismiss_red_flag.reason)

@@ -59,9 +59,7 @@ DECLARE
     num text := upper(btrim(legal_rep_id_number));
 BEGIN
     IF mail IS NOT NULL AND mail !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' THEN
-        RAISE EXCEPTION 'invalid e-mail address "%"', email
-            USING ERRCODE = '22023',
-                  HINT = 'Write it like zhaobiao@example.com.';
+        PERFORM ptx.raise('red_flags.invalid_email', email);
     END IF;
     IF num IS NOT NULL THEN
         PERFORM ptx.check_resident_id(num);
@@ -76,8 +74,7 @@ BEGIN
            legal_rep_id_hash = CASE WHEN num IS NOT NULL THEN ptx.personal_data_hash('id_number', num) END
      WHERE o.id = set_org_contact.org_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % does not exist', COALESCE(org_id::text, 'NULL')
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('red_flags.org_missing', COALESCE(org_id::text, 'NULL'));
     END IF;
 END
 $$;
@@ -94,7 +91,7 @@ DECLARE
 BEGIN
     SELECT * INTO o FROM ptx.org x WHERE x.id = org_contact.org_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % does not exist', COALESCE(org_id::text, 'NULL') USING ERRCODE = '22023';
+        PERFORM ptx.raise('red_flags.org_missing', COALESCE(org_id::text, 'NULL'));
     END IF;
     PERFORM ptx.ledger_event_internal('personal_data_read', 'ptx.org', pg_catalog.jsonb_build_object('id', o.id),
                                       pg_catalog.jsonb_build_object('fields', pg_catalog.jsonb_build_array('phone', 'email')));

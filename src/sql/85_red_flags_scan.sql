@@ -27,10 +27,7 @@ CREATE FUNCTION ptx.check_red_flag_period(from_date date, to_date date) RETURNS 
     AS $$
 BEGIN
     IF from_date IS NULL OR to_date IS NULL OR from_date > to_date THEN
-        RAISE EXCEPTION 'invalid analysis period from % to %',
-                        COALESCE(from_date::text, 'NULL'), COALESCE(to_date::text, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'Give the first and the last day of the period, the first not after the last.';
+        PERFORM ptx.raise('red_flags.invalid_period', COALESCE(from_date::text, 'NULL'), COALESCE(to_date::text, 'NULL'));
     END IF;
 END
 $$;

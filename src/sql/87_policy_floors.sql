@@ -86,28 +86,19 @@ BEGIN
     END IF;
     IF NEW.value IS NULL OR NEW.value = 'NaN'::numeric
        OR NEW.value IN ('Infinity'::numeric, '-Infinity'::numeric) OR NEW.value < 0 THEN
-        RAISE EXCEPTION 'policy setting % cannot be %', NEW.key, COALESCE(NEW.value::text, 'NULL')
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('%s is a number of %s (%s).', NEW.key, d.unit, d.basis),
-                  HINT = 'Give a finite value that is not negative.';
+        PERFORM ptx.raise('policy_floors.not_finite', NEW.key, COALESCE(NEW.value::text, 'NULL'), d.unit, d.basis);
     END IF;
     IF (d.unit LIKE 'ratio%' AND NEW.value > 1)
        OR (d.unit = 'boolean' AND NEW.value NOT IN (0, 1)) THEN
-        RAISE EXCEPTION 'policy setting % cannot be %', NEW.key, NEW.value
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('%s is a %s (%s).', NEW.key, d.unit, d.basis),
-                  HINT = CASE WHEN d.unit = 'boolean' THEN 'A boolean setting is 0 or 1.'
-                              ELSE 'A ratio lies between 0 and 1.' END;
+        PERFORM ptx.raise(CASE WHEN d.unit = 'boolean' THEN 'policy_floors.not_boolean'
+                               ELSE 'policy_floors.ratio_above_one' END,
+                          NEW.key, NEW.value::text, d.unit, d.basis);
     END IF;
     SELECT f.direction INTO dir FROM ptx.policy_floor f WHERE f.key = NEW.key;
     IF (dir = 'at_least' AND NEW.value < d.value) OR (dir = 'at_most' AND NEW.value > d.value) THEN
-        RAISE EXCEPTION 'policy setting % cannot be laxer than the law: % is % than %',
-                        NEW.key, NEW.value, CASE dir WHEN 'at_least' THEN 'less' ELSE 'more' END, d.value
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('%s sets %s %s %s (%s).', d.basis, NEW.key,
-                                             CASE dir WHEN 'at_least' THEN 'at least' ELSE 'at most' END,
-                                             d.value, d.unit),
-                  HINT = 'A region may set a stricter value, never a laxer one.';
+        PERFORM ptx.raise(CASE dir WHEN 'at_least' THEN 'policy_floors.laxer_at_least'
+                                   ELSE 'policy_floors.laxer_at_most' END,
+                          NEW.key, NEW.value::text, d.value::text, d.basis, d.unit);
     END IF;
     RETURN NEW;
 END

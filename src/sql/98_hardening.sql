@@ -10,15 +10,17 @@
 -- The steps of a project (ptx.transition) name states of the lifecycle
 -- only, whoever inserts them.
 
+-- It fires for whoever may truncate a tracked table of their own, also a
+-- role outside ptx's groups: it runs as ptx's owner to read the message
+-- catalogue, so that the refusal is PX009 for every role.
 CREATE OR REPLACE FUNCTION ptx.ledger_refuse_truncate() RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'TRUNCATE on %.% is refused', TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = 'PX009',
-              DETAIL = 'Every change of the table is recorded in the ledger; TRUNCATE would remove its rows without a trace.',
-              HINT = 'Delete rows with DELETE where the table''s rules allow it; a table of your own stops being logged with ptx.untrack().';
+    PERFORM ptx.raise('hardening.truncate', TG_TABLE_SCHEMA::text, TG_TABLE_NAME::text);
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION ptx.ledger_refuse_truncate() IS
@@ -60,10 +62,8 @@ BEGIN
     FOREACH s IN ARRAY ARRAY[NEW.from_state, NEW.to_state] LOOP
         CONTINUE WHEN s IS NULL;            -- entry (from NULL); NOT NULL reports a missing to_state
         IF pg_catalog.length(s) > 64 OR s ~ '[[:cntrl:]]' OR s <> pg_catalog.btrim(s) OR s = '' THEN
-            RAISE EXCEPTION 'invalid project state %',
-                            pg_catalog.quote_literal(pg_catalog.left(s, 64)) || CASE WHEN pg_catalog.length(s) > 64 THEN '...' ELSE '' END
-                USING ERRCODE = '22023',
-                      DETAIL = 'A step names states of the lifecycle (src/lifecycle.c) or suspended.';
+            PERFORM ptx.raise('hardening.invalid_state',
+                              pg_catalog.quote_literal(pg_catalog.left(s, 64)) || CASE WHEN pg_catalog.length(s) > 64 THEN '...' ELSE '' END);
         END IF;
         IF s <> 'suspended' THEN
             PERFORM ptx.next_states(s);     -- refuses an unknown state (22023)
