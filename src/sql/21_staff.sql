@@ -154,7 +154,7 @@ COMMENT ON FUNCTION ptx.acting_orgs() IS 'the organisations the current login ac
 -- Keeping the mapping (ptx_admin).
 ------------------------------------------------------------------------
 CREATE FUNCTION ptx.add_staff(member regrole, org_id bigint,
-                              valid_from date DEFAULT ptx.now()::date,
+                              valid_from date DEFAULT ptx.today(),
                               valid_to date DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
     SECURITY DEFINER

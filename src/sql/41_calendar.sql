@@ -1,5 +1,6 @@
--- Legal clocks (法定期限): the local date of a business time, the working-day
--- calendar (工作日) and the due date of a period set by a policy setting.
+-- Legal clocks (法定期限): the working-day calendar (工作日) and the due date
+-- of a period set by a policy setting, counted on China's dates
+-- (ptx.local_date and ptx.today, 05_clock.sql).
 --
 -- Periods are counted in days: the day of the event is not counted (期间开始
 -- 的当日不计入), so a period of n days after day d ends on d + n, or on the
@@ -8,21 +9,6 @@
 -- and public holidays, and counts the adjusted working days (调休上班) on
 -- weekends.  Every clock of ptx counts with ptx.period_last_day (through
 -- ptx.clock_date and ptx.clock_end).
-
-------------------------------------------------------------------------
--- The local date.  China keeps one time zone; the business clock is turned
--- into a date there whatever the session's TimeZone is.
-------------------------------------------------------------------------
-CREATE FUNCTION ptx.local_date(ts timestamptz) RETURNS date
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (ts AT TIME ZONE 'Asia/Shanghai')::date;
-COMMENT ON FUNCTION ptx.local_date(timestamptz) IS
-    'the calendar date of a time in China (Asia/Shanghai), the date legal periods count in';
-
-CREATE FUNCTION ptx.today() RETURNS date
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN ptx.local_date(ptx.now());
-COMMENT ON FUNCTION ptx.today() IS 'the local date of the business clock ptx.now()';
 
 ------------------------------------------------------------------------
 -- Working-day calendar.  ptx.holiday_default holds the State Council's
