@@ -465,4 +465,17 @@ INSERT INTO ptx.message (id, sqlstate, en_message, en_detail, en_hint, zh_messag
  '另有 1 条记录限制该主体。', NULL, NULL),
 ('credit.restricted_more', 'PX006',
  ' %1$s more records restrict it.', NULL, NULL,
- '另有 %1$s 条记录限制该主体。', NULL, NULL);
+ '另有 %1$s 条记录限制该主体。', NULL, NULL),
+-- credit lists' import (50_credit_import.sql)
+('credit_import.columns_missing', '42703',
+ 'staging table %1$s lacks the columns of a credit list',
+ 'Missing: %2$s.',
+ 'Create it with CREATE TEMP TABLE name (LIKE ptx.credit_import_row).',
+ '暂存表 %1$s 缺少信用名单的列',
+ '缺少：%2$s。',
+ '请用 CREATE TEMP TABLE name (LIKE ptx.credit_import_row) 创建暂存表。'),
+('credit_import.rejected', '01000',
+ 'credit list %1$s rejected: %2$s of %3$s rows are bad, nothing was loaded', NULL,
+ 'Correct the rows reported and import the whole list again.',
+ '信用名单 %1$s 被拒绝：%3$s 行中有 %2$s 行有误，未导入任何记录', NULL,
+ '请更正所报告的行，然后重新导入整个名单。');
