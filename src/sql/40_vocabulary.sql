@@ -63,30 +63,30 @@ CREATE FUNCTION ptx.check_trade_terms(category text, region text, funding text, 
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    what text;
+    message_id text;
     term text;
     known text;
 BEGIN
     IF category IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ptx.category c WHERE c.code = check_trade_terms.category) THEN
-        what := 'category'; term := category;
+        message_id := 'vocabulary.unknown_category'; term := category;
         known := (SELECT string_agg(c.code, ', ' ORDER BY c.code) FROM ptx.category c);
     ELSIF region IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ptx.region r WHERE r.code = check_trade_terms.region) THEN
-        what := 'region'; term := region;
+        message_id := 'vocabulary.unknown_region'; term := region;
     ELSIF funding IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ptx.funding_source f WHERE f.code = check_trade_terms.funding) THEN
-        what := 'funding source'; term := funding;
+        message_id := 'vocabulary.unknown_funding'; term := funding;
         known := (SELECT string_agg(f.code, ', ' ORDER BY f.code) FROM ptx.funding_source f);
     ELSIF kind IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ptx.project_kind k WHERE k.code = check_trade_terms.kind) THEN
-        what := 'project kind'; term := kind;
+        message_id := 'vocabulary.unknown_kind'; term := kind;
         known := (SELECT string_agg(k.code, ', ' ORDER BY k.code) FROM ptx.project_kind k);
     ELSE
         RETURN true;
     END IF;
-    RAISE EXCEPTION 'unknown % %', what,
-                    pg_catalog.quote_literal(pg_catalog.left(term, 64)) || CASE WHEN pg_catalog.length(term) > 64 THEN '...' ELSE '' END
-        USING ERRCODE = '22023',
-              DETAIL = CASE WHEN known IS NOT NULL THEN format('The known codes are: %s.', known)
-                            ELSE 'The known codes are listed in ptx.region.' END,
-              HINT = 'Codes are matched exactly: an unknown term is refused, never read as not covered by the catalog.';
+    -- the detail lists the known codes; the regions are too many, their
+    -- table is named instead
+    PERFORM ptx.raise(message_id,
+                      pg_catalog.quote_literal(pg_catalog.left(term, 64)) || CASE WHEN pg_catalog.length(term) > 64 THEN '...' ELSE '' END,
+                      known);
+    RETURN false;
 END
 $$;
 COMMENT ON FUNCTION ptx.check_trade_terms(text, text, text, text) IS
@@ -107,18 +107,16 @@ BEGIN
     END IF;
     IF pg_catalog.cardinality(terms) = 0 OR pg_catalog.array_ndims(terms) <> 1
        OR pg_catalog.array_position(terms, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'a % condition is a non-empty list of codes without NULL', vocabulary
-            USING ERRCODE = '22023',
-                  HINT = 'Leave the condition NULL for every value.';
+        PERFORM ptx.raise('vocabulary.list_invalid', COALESCE(vocabulary, '<NULL>'));
     END IF;
     IF (SELECT count(DISTINCT x) FROM pg_catalog.unnest(terms) x) <> pg_catalog.cardinality(terms) THEN
-        RAISE EXCEPTION 'a % condition lists a code twice', vocabulary USING ERRCODE = '22023';
+        PERFORM ptx.raise('vocabulary.list_duplicate', COALESCE(vocabulary, '<NULL>'));
     END IF;
     FOREACH t IN ARRAY terms LOOP
         CASE vocabulary
             WHEN 'funding' THEN PERFORM ptx.check_trade_terms(NULL, NULL, t, NULL);
             WHEN 'kind' THEN PERFORM ptx.check_trade_terms(NULL, NULL, NULL, t);
-            ELSE RAISE EXCEPTION 'unknown vocabulary %', vocabulary USING ERRCODE = '22023';
+            ELSE PERFORM ptx.raise('vocabulary.unknown_vocabulary', COALESCE(vocabulary, '<NULL>'));
         END CASE;
     END LOOP;
     RETURN true;
@@ -169,9 +167,7 @@ BEGIN
     BEGIN
         EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', rel, name);
     EXCEPTION WHEN check_violation OR foreign_key_violation THEN
-        RAISE WARNING 'constraint % of % holds for new rows only', name, rel
-            USING DETAIL = SQLERRM,
-                  HINT = 'Old rows break it; they are kept as they were recorded. Validate the constraint once they are dealt with.';
+        PERFORM ptx.warning('vocabulary.constraint_new_rows_only', name, rel::text, SQLERRM);
         RETURN false;
     END;
     RETURN true;

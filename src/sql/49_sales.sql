@@ -135,13 +135,10 @@ CREATE FUNCTION ptx.sale_record_refuse(op text, schema_name name, table_name nam
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION '%', pg_catalog.format(CASE op WHEN 'UPDATE' THEN 'rows of %I.%I cannot be changed'
-                                                   WHEN 'DELETE' THEN 'rows of %I.%I cannot be deleted'
-                                                   ELSE '%I.%I cannot be truncated' END,
-                                           schema_name, table_name)
-        USING ERRCODE = '55000',
-              DETAIL = 'The terms of a sale, its deposits and its offers are a record (R3, R13).',
-              HINT = 'Offers are never lowered or withdrawn; a sale ends with ptx.close_sale.';
+    PERFORM ptx.raise(CASE op WHEN 'UPDATE' THEN 'sales.record_update'
+                              WHEN 'DELETE' THEN 'sales.record_delete'
+                              ELSE 'sales.record_truncate' END,
+                      pg_catalog.quote_ident(schema_name), pg_catalog.quote_ident(table_name));
 END
 $$;
 COMMENT ON FUNCTION ptx.sale_record_refuse(text, name, name) IS
@@ -221,16 +218,28 @@ CREATE FUNCTION ptx.sale_check_amount(what text, amount numeric, zero_ok boolean
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    -- one message per amount of a sale (the deposit may be zero); any
+    -- other names itself
     IF amount IS NULL THEN
-        RAISE EXCEPTION '% is missing', what USING ERRCODE = '22004';
+        PERFORM ptx.raise(CASE what WHEN 'start price' THEN 'sales.start_price_missing'
+                                    WHEN 'increment' THEN 'sales.increment_missing'
+                                    WHEN 'reserve price' THEN 'sales.reserve_price_missing'
+                                    WHEN 'deposit' THEN 'sales.deposit_missing'
+                                    WHEN 'offer' THEN 'sales.offer_missing'
+                                    ELSE 'sales.amount_missing' END,
+                          COALESCE(what, '<NULL>'));
     END IF;
     IF amount = 'NaN'::numeric OR amount = 'Infinity'::numeric OR amount = '-Infinity'::numeric
        OR amount < 0 OR (amount = 0 AND NOT zero_ok) OR amount <> round(amount, 2)
        OR amount >= 1e16 THEN
-        RAISE EXCEPTION 'invalid % %', what, amount
-            USING ERRCODE = '22023',
-                  HINT = CASE WHEN zero_ok THEN 'An amount in CNY, zero or more, in fen (two decimals).'
-                              ELSE 'An amount in CNY, more than zero, in fen (two decimals).' END;
+        PERFORM ptx.raise(CASE WHEN what = 'start price' AND NOT zero_ok THEN 'sales.start_price_invalid'
+                               WHEN what = 'increment' AND NOT zero_ok THEN 'sales.increment_invalid'
+                               WHEN what = 'reserve price' AND NOT zero_ok THEN 'sales.reserve_price_invalid'
+                               WHEN what = 'deposit' AND zero_ok THEN 'sales.deposit_invalid'
+                               WHEN what = 'offer' AND NOT zero_ok THEN 'sales.offer_invalid'
+                               WHEN zero_ok THEN 'sales.amount_invalid_zero_ok'
+                               ELSE 'sales.amount_invalid' END,
+                          amount::text, COALESCE(what, '<NULL>'));
     END IF;
 END
 $$;
@@ -253,9 +262,7 @@ BEGIN
          WHERE x.project_id = sale_of.project_id;
     END IF;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % has no sale open in its current round', COALESCE(project_id::text, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'A sale is opened with ptx.open_sale.';
+        PERFORM ptx.raise('sales.no_sale', COALESCE(project_id::text, 'NULL'));
     END IF;
     RETURN s;
 END
@@ -269,13 +276,10 @@ CREATE FUNCTION ptx.sale_check_bidder(p ptx.project, bidder_id bigint) RETURNS v
     AS $$
 BEGIN
     IF bidder_id IS NULL OR NOT ptx.has_role(bidder_id, 'bidder') THEN
-        RAISE EXCEPTION 'organisation % is not a bidder', COALESCE(bidder_id::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Register the organisation with the role bidder.';
+        PERFORM ptx.raise('sales.not_a_bidder', COALESCE(bidder_id::text, 'NULL'));
     END IF;
     IF bidder_id = p.tenderee_id OR bidder_id IS NOT DISTINCT FROM p.agency_id THEN
-        RAISE EXCEPTION 'organisation % cannot buy in the sale of project %', bidder_id, p.code
-            USING ERRCODE = '22023',
-                  DETAIL = 'It is the seller or the agency running the sale.';
+        PERFORM ptx.raise('sales.seller_cannot_buy', bidder_id::text, p.code);
     END IF;
     PERFORM ptx.assert_not_restricted('org', bidder_id, 'bidder', ptx.local_date(ptx.now()));
 END
@@ -302,34 +306,28 @@ DECLARE
     ext integer;
     sale_id bigint;
     k text;
+    unit text;
+    basis text;
 BEGIN
     SELECT * INTO p FROM ptx.project WHERE id = open_sale.project_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', COALESCE(project_id::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'The projects are listed in ptx.project.';
+        PERFORM ptx.raise('sales.project_missing', COALESCE(project_id::text, 'NULL'));
     END IF;
     IF p.category NOT IN ('land', 'mining', 'state_property') THEN
-        RAISE EXCEPTION 'project % of category % is not sold', p.code, p.category
-            USING ERRCODE = '22023',
-                  HINT = 'Land use rights, mining rights and state-owned property are sold by listing, auction or online bidding (R13); other projects are tendered.';
+        PERFORM ptx.raise('sales.not_for_sale', p.code, p.category);
     END IF;
     IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'options of the sale of project % are not a JSON object', p.code
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('sales.options_not_object', p.code);
     END IF;
     FOR k IN SELECT jsonb_object_keys(options) LOOP
         IF k NOT IN ('form') THEN
-            RAISE EXCEPTION 'unknown option "%" of a sale', k
-                USING ERRCODE = '22023', HINT = 'The option is form (listing, auction or online_bidding).';
+            PERFORM ptx.raise('sales.unknown_option', k);
         END IF;
     END LOOP;
     form := COALESCE(options ->> 'form', p.method);
     IF form IS NULL OR form NOT IN ('listing', 'auction', 'online_bidding') THEN
-        RAISE EXCEPTION 'project % has no form of sale', p.code
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('Its method is %s; the option form is %s.', p.method,
-                                             COALESCE(options ->> 'form', 'not given')),
-                  HINT = 'A sale is a listing (挂牌), an auction (拍卖) or an online bidding (网络竞价).';
+        PERFORM ptx.raise(CASE WHEN options ->> 'form' IS NULL THEN 'sales.no_form_given' ELSE 'sales.no_form' END,
+                          p.code, p.method, options ->> 'form');
     END IF;
     PERFORM ptx.sale_check_amount('start price', start_price);
     PERFORM ptx.sale_check_amount('increment', increment);
@@ -341,15 +339,10 @@ BEGIN
     END IF;
     IF opens_at IS NULL OR closes_at IS NULL OR NOT isfinite(opens_at) OR NOT isfinite(closes_at)
        OR closes_at <= opens_at THEN
-        RAISE EXCEPTION 'invalid period of the sale of project %', p.code
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('It opens at %s and closes at %s.', opens_at, closes_at),
-                  HINT = 'Give a start and a later close.';
+        PERFORM ptx.raise('sales.invalid_period', p.code, opens_at::text, closes_at::text);
     END IF;
     IF p.state NOT IN ('registered', 'failed') THEN
-        RAISE EXCEPTION 'project % cannot open a sale in state %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  HINT = 'A sale is opened for a registered project, or again after a failed one (重新挂牌, 重新拍卖).';
+        PERFORM ptx.raise('sales.wrong_state', p.code, p.state);
     END IF;
 
     -- The announcement (公告) precedes the start: 20 days for land and
@@ -358,14 +351,12 @@ BEGIN
     period_key := 'tender.min_bid_days.' || p.category;
     due := ptx.clock_date(ptx.local_date(now_ts), period_key);
     IF ptx.local_date(opens_at) < due THEN
-        RAISE EXCEPTION 'sale of project % starts too early', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = pg_catalog.format('It would start on %s; announced on %s, it starts on %s at the earliest (%s %s).',
-                                             ptx.local_date(opens_at), ptx.local_date(now_ts), due,
-                                             ptx.setting(period_key),
-                                             (SELECT d.unit FROM ptx.policy_default d WHERE d.key = period_key)),
-                  HINT = pg_catalog.format('Policy setting %s (%s).', period_key,
-                                           (SELECT d.basis FROM ptx.policy_default d WHERE d.key = period_key));
+        SELECT d.unit, d.basis INTO unit, basis FROM ptx.policy_default d WHERE d.key = period_key;
+        PERFORM ptx.raise(CASE unit WHEN 'days' THEN 'sales.starts_too_early'
+                                    WHEN 'working days' THEN 'sales.starts_too_early_working_days'
+                                    ELSE 'sales.starts_too_early_unit' END,
+                          p.code, ptx.local_date(opens_at)::text, ptx.local_date(now_ts)::text, due::text,
+                          ptx.setting(period_key)::text, unit, period_key, basis);
     END IF;
     IF form = 'listing' THEN
         -- the law's 10 days is the floor of the setting
@@ -373,17 +364,13 @@ BEGIN
                         ptx.local_date(opens_at) + 10);
         listing_days := due - ptx.local_date(opens_at);
         IF ptx.local_date(closes_at) < due THEN
-            RAISE EXCEPTION 'listing of project % is too short', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = pg_catalog.format('It would run from %s to %s; a listing runs at least %s days, to %s at the earliest.',
-                                                 ptx.local_date(opens_at), ptx.local_date(closes_at), listing_days, due),
-                      HINT = 'Policy setting sale.listing_min_days (39号令 §19).';
+            PERFORM ptx.raise('sales.listing_too_short', p.code, ptx.local_date(opens_at)::text,
+                              ptx.local_date(closes_at)::text, listing_days::text, due::text);
         END IF;
     ELSIF form = 'online_bidding' THEN
         ext := ptx.setting('sale.extension_minutes')::integer;
         IF ext IS NULL OR ext < 1 THEN
-            RAISE EXCEPTION 'policy setting sale.extension_minutes is not a positive number of minutes'
-                USING ERRCODE = '22023', HINT = 'Correct the override with ptx.set_policy.';
+            PERFORM ptx.raise('sales.extension_setting_invalid');
         END IF;
     END IF;
 
@@ -424,24 +411,19 @@ BEGIN
     PERFORM ptx.sale_check_bidder(p, bidder_id);
     PERFORM ptx.sale_check_amount('deposit', amount, true);
     IF paid_on IS NULL OR paid_on > ptx.local_date(t) THEN
-        RAISE EXCEPTION 'deposit of organisation % cannot be paid on %', bidder_id, COALESCE(paid_on::text, 'NULL')
-            USING ERRCODE = '22023', DETAIL = pg_catalog.format('Today is %s.', ptx.local_date(t));
+        PERFORM ptx.raise('sales.deposit_bad_date', bidder_id::text, COALESCE(paid_on::text, 'NULL'),
+                          ptx.local_date(t)::text);
     END IF;
     IF s.stage <> 'open' OR t > s.closes_at THEN
-        RAISE EXCEPTION 'sale of project % no longer takes deposits', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = pg_catalog.format('The sale is %s and closes at %s; it is now %s.', s.stage, s.closes_at, t);
+        PERFORM ptx.raise('sales.deposits_closed', p.code, s.stage, s.closes_at::text, t::text);
     END IF;
     IF amount < COALESCE(s.deposit, 0) THEN
-        RAISE EXCEPTION 'deposit of organisation % is too small', bidder_id
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('%s CNY were paid; the sale asks %s CNY.', amount, s.deposit);
+        PERFORM ptx.raise('sales.deposit_too_small', bidder_id::text, amount::text, s.deposit::text);
     END IF;
     SELECT * INTO d FROM ptx.deposit x WHERE x.sale_id = s.id AND x.bidder_id = record_deposit.bidder_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'deposit of organisation % in the sale of project % is already recorded', bidder_id, p.code
-            USING ERRCODE = '23505',
-                  DETAIL = pg_catalog.format('Deposit %s of %s CNY was recorded at %s.', d.id, d.amount, d.recorded_at);
+        PERFORM ptx.raise('sales.deposit_exists', bidder_id::text, p.code, d.id::text, d.amount::text,
+                          d.recorded_at::text);
     END IF;
     INSERT INTO ptx.deposit AS x (sale_id, bidder_id, amount, paid_on, recorded_at)
     VALUES (s.id, bidder_id, amount, paid_on, t)
@@ -464,20 +446,14 @@ DECLARE
     t timestamptz := ptx.receipt_time();
 BEGIN
     IF s.form <> 'listing' OR s.stage <> 'open' OR t > s.closes_at OR t < s.opens_at THEN
-        RAISE EXCEPTION 'sale of project % takes no request for an on-site auction', project_id
-            USING ERRCODE = 'PX016',
-                  DETAIL = pg_catalog.format('The sale is a %s, %s, from %s to %s; it is now %s.',
-                                             s.form, s.stage, s.opens_at, s.closes_at, t),
-                  HINT = 'Bidders of a listing ask for an on-site auction (现场竞价) during the listing.';
+        PERFORM ptx.raise('sales.on_site_not_open', project_id::text, s.form, s.stage, s.opens_at::text,
+                          s.closes_at::text, t::text);
     END IF;
     UPDATE ptx.deposit d SET on_site_requested_at = t
      WHERE d.sale_id = s.id AND d.bidder_id = request_on_site_auction.bidder_id
        AND d.on_site_requested_at IS NULL;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % cannot ask for an on-site auction in project %',
-                        COALESCE(bidder_id::text, 'NULL'), project_id
-            USING ERRCODE = 'PX016',
-                  DETAIL = 'It has no deposit in the sale, or has already asked.';
+        PERFORM ptx.raise('sales.on_site_refused', COALESCE(bidder_id::text, 'NULL'), project_id::text);
     END IF;
 END
 $$;
@@ -504,14 +480,10 @@ DECLARE
     new_close timestamptz;
 BEGIN
     IF TG_OP <> 'INSERT' OR TG_WHEN <> 'BEFORE' THEN
-        RAISE EXCEPTION 'ptx.offer_before_insert() must be a BEFORE INSERT trigger'
-            USING ERRCODE = '39P01';
+        PERFORM ptx.raise('sales.offer_trigger_misused');
     END IF;
     IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'offers are taken in READ COMMITTED transactions'
-            USING ERRCODE = '0A000',
-                  DETAIL = 'A snapshot taken before the last offer would not see the current price.',
-                  HINT = 'Make the offer in a READ COMMITTED transaction.';
+        PERFORM ptx.raise('sales.offer_isolation');
     END IF;
     IF NEW.amount IS NULL OR NEW.amount = 'NaN'::numeric OR NEW.amount <= 0 OR NEW.amount >= 1e16
        OR NEW.amount <> round(NEW.amount, 2) THEN
@@ -522,8 +494,7 @@ BEGIN
     -- deposit (deposits are never changed once recorded).
     SELECT * INTO s FROM ptx.sale x WHERE x.id = NEW.sale_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'sale % does not exist', COALESCE(NEW.sale_id::text, 'NULL')
-            USING ERRCODE = '23503';
+        PERFORM ptx.raise('sales.sale_missing', COALESCE(NEW.sale_id::text, 'NULL'));
     END IF;
     SELECT * INTO p FROM ptx.project y WHERE y.id = s.project_id;
     IF NEW.bidder_id IS NULL OR NEW.bidder_id = p.tenderee_id OR NEW.bidder_id IS NOT DISTINCT FROM p.agency_id
@@ -540,37 +511,23 @@ BEGIN
 
     IF s.stage NOT IN ('open', 'on_site') OR p.state <> 'announced' OR s.round <> p.round
        OR (s.stage = 'open' AND (t < s.opens_at OR t > s.closes_at)) THEN
-        RAISE EXCEPTION 'offer for project % is outside the sale', p.code
-            USING ERRCODE = 'PX016',
-                  DETAIL = pg_catalog.format('It was received at %s; the sale is %s and takes offers from %s to %s.',
-                                             t, s.stage, s.opens_at, s.closes_at),
-                  HINT = 'Offers are taken during the period of the sale, and at an on-site auction after a listing.';
+        PERFORM ptx.raise('sales.offer_outside', p.code, t::text, s.stage, s.opens_at::text, s.closes_at::text);
     END IF;
     IF d.id IS NULL OR d.recorded_at > t THEN
-        RAISE EXCEPTION 'organisation % has no deposit in the sale of project %', NEW.bidder_id, p.code
-            USING ERRCODE = 'PX016',
-                  DETAIL = pg_catalog.format('The offer of %s CNY was received at %s; %s', NEW.amount, t,
-                                             CASE WHEN d.id IS NULL THEN 'no deposit is recorded.'
-                                                  ELSE pg_catalog.format('the deposit was recorded at %s.', d.recorded_at) END),
-                  HINT = 'A bidder offers once its deposit (竞买保证金) is recorded with ptx.record_deposit.';
+        PERFORM ptx.raise(CASE WHEN d.id IS NULL THEN 'sales.offer_no_deposit' ELSE 'sales.offer_before_deposit' END,
+                          NEW.bidder_id::text, p.code, NEW.amount::text, t::text, d.recorded_at::text);
     END IF;
     IF s.stage = 'on_site' AND d.on_site_requested_at IS NULL THEN
-        RAISE EXCEPTION 'organisation % is not in the on-site auction of project %', NEW.bidder_id, p.code
-            USING ERRCODE = 'PX016',
-                  HINT = 'The on-site auction (现场竞价) is among the bidders who asked for it before the close of the listing.';
+        PERFORM ptx.raise('sales.offer_not_on_site', NEW.bidder_id::text, p.code);
     END IF;
 
     -- The current price: the last offer, read after the lock.
     SELECT * INTO cur FROM ptx.offer o WHERE o.sale_id = s.id ORDER BY o.seq DESC LIMIT 1;
     least_amount := CASE WHEN cur.id IS NULL THEN s.start_price ELSE cur.amount + s.increment END;
     IF NEW.amount < least_amount THEN
-        RAISE EXCEPTION 'offer of % CNY for project % is too low', NEW.amount, p.code
-            USING ERRCODE = 'PX016',
-                  DETAIL = CASE WHEN cur.id IS NULL
-                                THEN pg_catalog.format('The starting price is %s CNY; an offer is at least that.', s.start_price)
-                                ELSE pg_catalog.format('The current price is %s CNY (offer %s) and the increment %s CNY; an offer is at least %s CNY.',
-                                                       cur.amount, cur.seq, s.increment, least_amount) END,
-                  HINT = 'Offers rise by at least the increment (加价幅度) and are never lowered.';
+        PERFORM ptx.raise(CASE WHEN cur.id IS NULL THEN 'sales.offer_below_start' ELSE 'sales.offer_too_low' END,
+                          NEW.amount::text, p.code, s.start_price::text, cur.amount::text, cur.seq::text,
+                          s.increment::text, least_amount::text);
     END IF;
 
     -- The timed period (限时竞价): an offer in its last minutes restarts it.
@@ -642,15 +599,11 @@ DECLARE
     outcome text;
 BEGIN
     IF s.stage IN ('sold', 'failed') THEN
-        RAISE EXCEPTION 'sale of project % is already closed', p.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = pg_catalog.format('It was %s at %s.', s.stage, s.result_at);
+        PERFORM ptx.raise(CASE s.stage WHEN 'sold' THEN 'sales.closed_sold' ELSE 'sales.closed_failed' END,
+                          p.code, s.result_at::text);
     END IF;
     IF s.stage = 'open' AND t < s.closes_at THEN
-        RAISE EXCEPTION 'sale of project % cannot close before %', p.code, s.closes_at
-            USING ERRCODE = 'PX004',
-                  DETAIL = pg_catalog.format('It is now %s.', t),
-                  HINT = 'A sale closes at the end of its period.';
+        PERFORM ptx.raise('sales.close_too_early', p.code, s.closes_at::text, t::text);
     END IF;
     IF s.stage = 'open' AND s.form = 'listing' THEN
         SELECT count(*) INTO n_asking FROM ptx.deposit d
@@ -705,11 +658,7 @@ BEGIN
     SELECT x.* INTO s FROM ptx.sale x JOIN ptx.project p ON p.id = x.project_id AND p.round = x.round
      WHERE x.project_id = NEW.project_id AND x.stage = 'sold';
     IF FOUND AND NEW.amount IS DISTINCT FROM s.winning_price THEN
-        RAISE EXCEPTION 'contract of project % departs from the winning offer', NEW.project_id
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('The contract amount is %s CNY; the sale was won at %s CNY.',
-                                             NEW.amount, s.winning_price),
-                  HINT = 'The contract (成交确认书, 出让合同) is at the price of the sale.';
+        PERFORM ptx.raise('sales.contract_price', NEW.project_id::text, NEW.amount::text, s.winning_price::text);
     END IF;
     RETURN NEW;
 END

@@ -16,14 +16,32 @@ CREATE FUNCTION ptx.append_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    hint text;
 BEGIN
-    RAISE EXCEPTION '%', pg_catalog.format(CASE TG_OP WHEN 'UPDATE' THEN 'rows of %I.%I cannot be changed'
-                                                      WHEN 'DELETE' THEN 'rows of %I.%I cannot be deleted'
-                                                      ELSE '%I.%I cannot be truncated' END,
-                                           TG_TABLE_SCHEMA, TG_TABLE_NAME)
-        USING ERRCODE = '55000',
-              DETAIL = 'The table keeps history: its rows are never changed or deleted.',
-              HINT = TG_ARGV[0];
+    -- the trigger's argument is the hint: those of ptx's tables are in the
+    -- catalogue, in both languages; any other is given as it is
+    hint := CASE TG_ARGV[0]
+        WHEN 'Lift a credit record with ptx.revoke_credit_record; record a corrected one as a new record.'
+            THEN ptx.message_text('credit.history_hint.credit_record')
+        WHEN 'A revocation is final; restrict the subject again with a new credit record.'
+            THEN ptx.message_text('credit.history_hint.credit_revocation')
+        WHEN 'Register a revision with ptx.add_policy_document(..., revises => id), or repeal with ptx.repeal_policy_document.'
+            THEN ptx.message_text('credit.history_hint.policy_document')
+        WHEN 'Status changes are final.'
+            THEN ptx.message_text('credit.history_hint.policy_document_change')
+        WHEN 'A red flag found unfounded is dismissed with ptx.dismiss_red_flag.'
+            THEN ptx.message_text('credit.history_hint.red_flag')
+        WHEN 'A dismissal is a record and stays as it was made.'
+            THEN ptx.message_text('credit.history_hint.red_flag_dismissal')
+        WHEN 'A cancellation is final: request a new draw.'
+            THEN ptx.message_text('credit.history_hint.draw_cancellation')
+        ELSE TG_ARGV[0] END;
+    PERFORM ptx.raise(CASE TG_OP WHEN 'UPDATE' THEN 'credit.history_update'
+                                 WHEN 'DELETE' THEN 'credit.history_delete'
+                                 ELSE 'credit.history_truncate' END,
+                      pg_catalog.quote_ident(TG_TABLE_SCHEMA), pg_catalog.quote_ident(TG_TABLE_NAME), hint);
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION ptx.append_only() IS
@@ -124,39 +142,26 @@ DECLARE
     registered text;
 BEGIN
     IF NEW.subject_kind IS NULL OR NEW.subject_kind NOT IN ('org', 'expert') THEN
-        RAISE EXCEPTION 'invalid credit subject kind %', COALESCE(pg_catalog.quote_literal(NEW.subject_kind), 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'A credit record is on an organisation (org) or an expert (expert).';
+        PERFORM ptx.raise('credit.invalid_subject_kind', COALESCE(pg_catalog.quote_literal(NEW.subject_kind), 'NULL'));
     END IF;
     registered := ptx.credit_subject_name(NEW.subject_kind, NEW.subject_id);
     IF registered IS NULL THEN
-        RAISE EXCEPTION '% % is not registered',
-                        CASE NEW.subject_kind WHEN 'org' THEN 'organisation' ELSE 'expert' END,
-                        COALESCE(NEW.subject_id::text, 'NULL')
-            USING ERRCODE = '23503',
-                  HINT = 'A credit record names a registered organisation or expert by its id.';
+        PERFORM ptx.raise(CASE NEW.subject_kind WHEN 'org' THEN 'credit.org_not_registered'
+                                                ELSE 'credit.expert_not_registered' END,
+                          COALESCE(NEW.subject_id::text, 'NULL'));
     END IF;
     NEW.subject_name := COALESCE(NULLIF(pg_catalog.btrim(NEW.subject_name), ''), registered);
     IF NULLIF(pg_catalog.btrim(NEW.reason), '') IS NULL THEN
-        RAISE EXCEPTION 'credit record on % % has no reason', NEW.subject_kind, NEW.subject_id
-            USING ERRCODE = '22023',
-                  HINT = 'Give the conduct the record is for, as the decision states it.';
+        PERFORM ptx.raise('credit.record_no_reason', NEW.subject_kind, NEW.subject_id::text);
     END IF;
     IF NEW.valid_from IS NULL THEN
-        RAISE EXCEPTION 'credit record on % % has no first day', NEW.subject_kind, NEW.subject_id
-            USING ERRCODE = '22023',
-                  HINT = 'valid_from is the first day of the restriction.';
+        PERFORM ptx.raise('credit.record_no_first_day', NEW.subject_kind, NEW.subject_id::text);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.credit_kind k WHERE k.code = NEW.kind) THEN
-        RAISE EXCEPTION 'unknown credit kind %', COALESCE(pg_catalog.quote_literal(NEW.kind), 'NULL')
-            USING ERRCODE = '23503',
-                  HINT = 'The kinds are listed in ptx.credit_kind.';
+        PERFORM ptx.raise('credit.unknown_kind', COALESCE(pg_catalog.quote_literal(NEW.kind), 'NULL'));
     END IF;
     IF NEW.valid_to < NEW.valid_from THEN
-        RAISE EXCEPTION 'credit record period ends before it begins'
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('valid_from is %s, valid_to is %s.', NEW.valid_from, NEW.valid_to),
-                  HINT = 'valid_to is the last day of the restriction, on or after valid_from; NULL means until revoked.';
+        PERFORM ptx.raise('credit.record_period_reversed', NEW.valid_from::text, NEW.valid_to::text);
     END IF;
     NEW.recorded_at := ptx.now();
     NEW.recorded_by := session_user;
@@ -178,21 +183,15 @@ DECLARE
     earlier ptx.credit_revocation;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.credit_record r WHERE r.id = NEW.record_id) THEN
-        RAISE EXCEPTION 'credit record % does not exist', COALESCE(NEW.record_id::text, 'NULL')
-            USING ERRCODE = '23503';
+        PERFORM ptx.raise('credit.record_missing', COALESCE(NEW.record_id::text, 'NULL'));
     END IF;
     IF NULLIF(pg_catalog.btrim(NEW.reason), '') IS NULL THEN
-        RAISE EXCEPTION 'revocation of credit record % has no reason', NEW.record_id
-            USING ERRCODE = '22023',
-                  HINT = 'Give the reason or decision the record is revoked for.';
+        PERFORM ptx.raise('credit.revocation_no_reason', NEW.record_id::text);
     END IF;
     SELECT * INTO earlier FROM ptx.credit_revocation v WHERE v.record_id = NEW.record_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'credit record % is already revoked', NEW.record_id
-            USING ERRCODE = '55000',
-                  DETAIL = pg_catalog.format('Revocation %s lifted it from %s: %s.', earlier.id,
-                                             earlier.effective_on, earlier.reason),
-                  HINT = 'A record is revoked once.';
+        PERFORM ptx.raise('credit.already_revoked', NEW.record_id::text, earlier.id::text,
+                          earlier.effective_on::text, earlier.reason);
     END IF;
     NEW.effective_on := ptx.today();
     NEW.recorded_at := ptx.now();
@@ -284,23 +283,26 @@ BEGIN
         RETURN;
     END IF;
     SELECT * INTO k FROM ptx.credit_kind ck WHERE ck.code = r.kind;
-    RAISE EXCEPTION '% is credit-restricted on % and cannot act as %',
-                    CASE subject_kind
-                        WHEN 'org' THEN pg_catalog.format('organisation %s (%s)', subject_id, r.subject_name)
-                        ELSE pg_catalog.format('%s %s', subject_kind, subject_id) END,
-                    at_date, acting_as
-        USING ERRCODE = 'PX006',
-              DETAIL = pg_catalog.format('Credit record %s (%s%s) restricts it from %s %s: %s.%s',
-                              r.id, k.name_zh,
-                              CASE WHEN r.source IS NOT NULL THEN ', source ' || r.source ELSE '' END,
-                              r.valid_from,
-                              CASE WHEN r.valid_to IS NULL THEN 'until revoked'
-                                   ELSE 'to ' || r.valid_to END,
-                              r.reason,
-                              CASE others WHEN 0 THEN ''
-                                          WHEN 1 THEN ' 1 more record restricts it.'
-                                          ELSE pg_catalog.format(' %s more records restrict it.', others) END),
-              HINT = 'A credit-restricted subject is refused as bidder, agency, expert and contract party in every region (一处失信，处处受约) until its records end or are revoked.';
+    -- the parts of the detail that depend on the record are messages of
+    -- their own, in the session's language
+    PERFORM ptx.raise(CASE subject_kind WHEN 'org' THEN 'credit.restricted_org' ELSE 'credit.restricted_expert' END,
+                      subject_id::text, r.subject_name, at_date::text,
+                      CASE acting_as
+                          WHEN 'bidder' THEN ptx.message_text('credit.acting_as.bidder')
+                          WHEN 'agency' THEN ptx.message_text('credit.acting_as.agency')
+                          WHEN 'expert' THEN ptx.message_text('credit.acting_as.expert')
+                          WHEN 'contract party (tenderee)' THEN ptx.message_text('credit.acting_as.contract_tenderee')
+                          WHEN 'contract party (supplier)' THEN ptx.message_text('credit.acting_as.contract_supplier')
+                          ELSE COALESCE(acting_as, '<NULL>') END,
+                      r.id::text, k.name_zh,
+                      CASE WHEN r.source IS NOT NULL THEN ptx.message_text('credit.restricted_source', r.source) ELSE '' END,
+                      r.valid_from::text,
+                      CASE WHEN r.valid_to IS NULL THEN ptx.message_text('credit.restricted_until_revoked')
+                           ELSE ptx.message_text('credit.restricted_to', r.valid_to::text) END,
+                      r.reason,
+                      CASE others WHEN 0 THEN ''
+                                  WHEN 1 THEN ptx.message_text('credit.restricted_one_more')
+                                  ELSE ptx.message_text('credit.restricted_more', others::text) END);
 END
 $$;
 COMMENT ON FUNCTION ptx.assert_not_restricted(text, bigint, text, date) IS

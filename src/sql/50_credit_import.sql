@@ -66,10 +66,7 @@ BEGIN
                         WHERE s.attrelid = staging AND s.attname = c.attname
                           AND s.attnum > 0 AND NOT s.attisdropped);
     IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'staging table % lacks the columns of a credit list', staging
-            USING ERRCODE = '42703',
-                  DETAIL = pg_catalog.format('Missing: %s.', missing),
-                  HINT = 'Create it with CREATE TEMP TABLE name (LIKE ptx.credit_import_row).';
+        PERFORM ptx.raise('credit_import.columns_missing', COALESCE(staging::text, '<NULL>'), missing);
     END IF;
     RETURN QUERY EXECUTE pg_catalog.format($query$
         WITH staged AS (
@@ -161,9 +158,7 @@ BEGIN
     checked := ARRAY(SELECT x FROM ptx.check_credit_import(staging) x ORDER BY x.row_no);
     SELECT count(*) INTO bad FROM unnest(checked) x WHERE cardinality(x.problems) > 0;
     IF bad > 0 THEN
-        RAISE WARNING 'credit list % rejected: % of % rows are bad, nothing was loaded',
-                      staging, bad, cardinality(checked)
-            USING HINT = 'Correct the rows reported and import the whole list again.';
+        PERFORM ptx.warning('credit_import.rejected', staging::text, bad::text, cardinality(checked)::text);
         RETURN QUERY
             SELECT x.row_no, 'error'::text, NULL::bigint, array_to_string(x.problems, '; ')
               FROM unnest(checked) x

@@ -71,29 +71,26 @@ DECLARE
 BEGIN
     SELECT * INTO d FROM ptx.policy_document p WHERE p.id = NEW.document_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'policy document % does not exist', COALESCE(NEW.document_id::text, 'NULL')
-            USING ERRCODE = '23503';
+        PERFORM ptx.raise('policy_documents.missing', COALESCE(NEW.document_id::text, 'NULL'));
     END IF;
     SELECT * INTO earlier FROM ptx.policy_document_change c WHERE c.document_id = NEW.document_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'policy document % (%) is already %', d.id, d.number, earlier.status
-            USING ERRCODE = '55000',
-                  DETAIL = pg_catalog.format('It was %s from %s: %s.', earlier.status, earlier.effective_on, earlier.reason),
-                  HINT = 'Revised and repealed documents stay so; a revision is revised or repealed in its turn.';
+        PERFORM ptx.raise(CASE earlier.status WHEN 'revised' THEN 'policy_documents.already_revised'
+                                              ELSE 'policy_documents.already_repealed' END,
+                          d.id::text, d.number, earlier.effective_on::text, earlier.reason);
     END IF;
     IF NULLIF(pg_catalog.btrim(NEW.reason), '') IS NULL THEN
-        RAISE EXCEPTION 'change of policy document % (%) has no reason', d.id, d.number
-            USING ERRCODE = '22023',
-                  HINT = 'Give the reason of the revision or repeal.';
+        PERFORM ptx.raise('policy_documents.change_no_reason', d.id::text, d.number);
     END IF;
     IF NEW.effective_on < d.issued_on THEN
-        RAISE EXCEPTION 'policy document % (%) cannot be % before it was issued', d.id, d.number, NEW.status
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('It was issued on %s; the change is dated %s.', d.issued_on, NEW.effective_on);
+        PERFORM ptx.raise(CASE NEW.status WHEN 'revised' THEN 'policy_documents.revised_before_issue'
+                                          WHEN 'repealed' THEN 'policy_documents.repealed_before_issue'
+                                          ELSE 'policy_documents.changed_before_issue' END,
+                          d.id::text, d.number, d.issued_on::text, NEW.effective_on::text,
+                          COALESCE(NEW.status, '<NULL>'));
     END IF;
     IF NEW.by_document_id = NEW.document_id THEN
-        RAISE EXCEPTION 'policy document % (%) cannot change itself', d.id, d.number
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('policy_documents.changes_itself', d.id::text, d.number);
     END IF;
     NEW.recorded_at := ptx.now();
     NEW.recorded_by := session_user;
@@ -110,16 +107,13 @@ CREATE FUNCTION ptx.policy_document_before_insert() RETURNS trigger
 BEGIN
     IF NULLIF(pg_catalog.btrim(NEW.number), '') IS NULL OR NULLIF(pg_catalog.btrim(NEW.title), '') IS NULL
        OR NULLIF(pg_catalog.btrim(NEW.issuer), '') IS NULL OR NEW.issued_on IS NULL THEN
-        RAISE EXCEPTION 'policy document % lacks its number, title, issuer or issue date',
-                        COALESCE(NULLIF(pg_catalog.btrim(NEW.number), ''), NEW.title, '(no number)')
-            USING ERRCODE = '22023',
-                  HINT = 'A policy document is registered with its number (文号), title, issuer and issue date.';
+        PERFORM ptx.raise('policy_documents.incomplete',
+                          COALESCE(NULLIF(pg_catalog.btrim(NEW.number), ''), NEW.title, '(no number)'));
     END IF;
     NEW.effective_on := COALESCE(NEW.effective_on, NEW.issued_on);
     IF NEW.effective_on < NEW.issued_on THEN
-        RAISE EXCEPTION 'policy document % cannot take effect before it is issued', NEW.number
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('issued_on is %s, effective_on is %s.', NEW.issued_on, NEW.effective_on);
+        PERFORM ptx.raise('policy_documents.effective_before_issue', NEW.number, NEW.issued_on::text,
+                          NEW.effective_on::text);
     END IF;
     NEW.recorded_at := ptx.now();
     NEW.recorded_by := session_user;
