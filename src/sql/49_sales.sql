@@ -396,7 +396,7 @@ COMMENT ON FUNCTION ptx.open_sale(bigint, numeric, numeric, timestamptz, timesta
 -- Deposits.
 ------------------------------------------------------------------------
 CREATE FUNCTION ptx.record_deposit(project_id bigint, bidder_id bigint, amount numeric,
-                                   paid_on date DEFAULT ptx.now()::date) RETURNS bigint
+                                   paid_on date DEFAULT ptx.today()) RETURNS bigint
     LANGUAGE plpgsql
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
