@@ -38,9 +38,7 @@ BEGIN
       JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname = 'pgcrypto';
     IF s IS NULL THEN
-        RAISE EXCEPTION 'extension pgcrypto is not installed'
-            USING ERRCODE = 'PX014',
-                  HINT = 'ptx requires pgcrypto: CREATE EXTENSION pgcrypto.';
+        PERFORM ptx.raise('bids.pgcrypto_missing');
     END IF;
     RETURN s;
 END
@@ -65,10 +63,7 @@ BEGIN
         SELECT key INTO STRICT k FROM ptx_seal.project_key WHERE project_key.project_id = seal.project_id;
     END IF;
     IF octet_length(payload) > 1000 THEN
-        RAISE EXCEPTION 'bid of project % is too large to seal', project_id
-            USING ERRCODE = '22023',
-                  DETAIL = 'The fingerprint and digest together exceed the sealed record.',
-                  HINT = 'Give a digest (a hash) of the documents, not the documents.';
+        PERFORM ptx.raise('bids.too_large_to_seal', project_id::text);
     END IF;
     padded := rpad(payload, 1024, ' ');
     EXECUTE format('SELECT %I.pgp_sym_encrypt($1, $2, %L)', cs,
@@ -112,55 +107,41 @@ DECLARE
     sealed_bid ptx.bid;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'bids cannot be removed'
-            USING ERRCODE = '55000',
-                  DETAIL = format('Bid %s of project %s stays on record.', OLD.id, OLD.project_id),
-                  HINT = 'A bidder withdraws its bid with ptx.withdraw_bid before the deadline.';
+        PERFORM ptx.raise('bids.record', OLD.id::text, OLD.project_id::text);
     END IF;
     IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;                          -- nothing changes
     END IF;
     IF TG_OP = 'UPDATE' AND (NEW.id, NEW.project_id, NEW.bidder_id, NEW.round, NEW.seal_mode)
                             IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.bidder_id, OLD.round, OLD.seal_mode) THEN
-        RAISE EXCEPTION 'bid % cannot change its project, bidder or round', OLD.id
-            USING ERRCODE = 'PX003';
+        PERFORM ptx.raise('bids.fixed_identity', OLD.id::text);
     END IF;
 
     -- The project row is share-locked: the opening, which updates it,
     -- waits for bids being written, and bids wait for an opening.
     SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id
-            USING ERRCODE = '23503';
+        PERFORM ptx.raise('bids.project_missing', COALESCE(NEW.project_id::text, '<NULL>'));
     END IF;
 
     IF TG_OP = 'INSERT' THEN
         IF p.state <> 'announced' THEN
-            RAISE EXCEPTION 'project % does not accept bids in state %', p.code, p.state
-                USING ERRCODE = 'PX003',
-                      HINT = CASE WHEN p.state = 'registered' THEN 'Bids are accepted once the project is announced.'
-                                  ELSE 'Bids are accepted until the bid deadline, before the opening.' END;
+            PERFORM ptx.raise(CASE WHEN p.state = 'registered' THEN 'bids.not_accepting_registered'
+                                   ELSE 'bids.not_accepting' END,
+                              p.code, p.state::text);
         END IF;
         IF NEW.bidder_id IS NULL THEN
-            RAISE EXCEPTION 'bid for project % names no bidder', p.code USING ERRCODE = '22023';
+            PERFORM ptx.raise('bids.no_bidder', p.code);
         END IF;
         t := ptx.receipt_time();
         IF t > p.bid_deadline THEN
-            RAISE EXCEPTION 'bid for project % is late', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('It was received at %s, after the bid deadline %s.',
-                                      t, p.bid_deadline),
-                      HINT = 'A bid received after the deadline is refused (招标投标法 §28).';
+            PERFORM ptx.raise('bids.late', p.code, t::text, p.bid_deadline::text);
         END IF;
         IF NOT ptx.has_role(NEW.bidder_id, 'bidder') THEN
-            RAISE EXCEPTION 'organisation % is not a bidder', NEW.bidder_id
-                USING ERRCODE = '22023', HINT = 'Register the organisation with the role bidder.';
+            PERFORM ptx.raise('bids.not_a_bidder', NEW.bidder_id::text);
         END IF;
         IF NEW.bidder_id = p.tenderee_id OR NEW.bidder_id IS NOT DISTINCT FROM p.agency_id THEN
-            RAISE EXCEPTION 'organisation % cannot bid in project %', NEW.bidder_id, p.code
-                USING ERRCODE = '22023',
-                      DETAIL = 'It is the tenderee or the tendering agency of the project.',
-                      HINT = 'An agency never bids in a project it runs (招标投标法实施条例 §13).';
+            PERFORM ptx.raise('bids.own_project', NEW.bidder_id::text, p.code);
         END IF;
         -- The project's sealing mode (44_bids_sealed.sql): bidder-sealed
         -- bids arrive encrypted, with their commitment.
@@ -173,10 +154,7 @@ BEGIN
         NEW.clear_bid := NULL;
         NEW.decrypted_at := NULL;
         IF NEW.price IS NULL OR NEW.sealed IS NOT NULL THEN
-            RAISE EXCEPTION 'bid for project % needs a price', p.code
-                USING ERRCODE = '22023',
-                      DETAIL = 'The price is given in clear and sealed by ptx; a sealed value cannot be supplied.',
-                      HINT = 'Use ptx.submit_bid.';
+            PERFORM ptx.raise('bids.price_in_clear', p.code);
         END IF;
         NEW.round := p.round;
         NEW.submitted_at := t;
@@ -187,9 +165,7 @@ BEGIN
         -- The opening: the machine fills the clear columns from the seal.
         IF p.state NOT IN ('opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'closed', 'terminated')
            OR p.opened_at IS NULL OR OLD.round <> p.round THEN
-            RAISE EXCEPTION 'bid % cannot be opened before project % is opened', OLD.id, p.code
-                USING ERRCODE = 'PX003',
-                      HINT = 'Bids are opened by ptx.open_bids at the deadline.';
+            PERFORM ptx.raise('bids.opened_early', OLD.id::text, p.code);
         END IF;
         IF OLD.seal_mode = 'bidder' THEN
             NEW := OLD;                      -- its bidder decrypts it
@@ -214,9 +190,7 @@ BEGIN
         -- the return of a bid never opened.
         IF (NEW.doc_digest, NEW.fingerprint) IS DISTINCT FROM (OLD.doc_digest, OLD.fingerprint)
            AND NEW.price IS NULL THEN
-            RAISE EXCEPTION 'bid % is sealed', OLD.id
-                USING ERRCODE = 'PX003',
-                      HINT = 'A bidder replaces its whole bid with ptx.submit_bid before the deadline.';
+            PERFORM ptx.raise('bids.sealed_whole', OLD.id::text);
         END IF;
         IF NEW.status = 'returned' AND OLD.status IN ('valid', 'withdrawn') AND NEW.price IS NULL
            AND NEW.sealed IS NOT DISTINCT FROM OLD.sealed
@@ -225,17 +199,11 @@ BEGIN
             RETURN NEW;
         END IF;
         IF p.state <> 'announced' OR OLD.round <> p.round THEN
-            RAISE EXCEPTION 'bid % cannot change in state %', OLD.id, p.state
-                USING ERRCODE = 'PX003',
-                      HINT = 'A sealed bid changes only before the deadline, or is returned when the tender fails or ends.';
+            PERFORM ptx.raise('bids.sealed_state', OLD.id::text, p.state::text);
         END IF;
         t := ptx.receipt_time();
         IF t > p.bid_deadline THEN
-            RAISE EXCEPTION 'bid % cannot change after the bid deadline', OLD.id
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The change was received at %s, after the bid deadline %s.',
-                                      t, p.bid_deadline),
-                      HINT = 'Bids are fixed at the deadline (招标投标法 §29).';
+            PERFORM ptx.raise('bids.change_late', OLD.id::text, t::text, p.bid_deadline::text);
         END IF;
         IF OLD.seal_mode = 'bidder' THEN
             RETURN ptx.bid_sealed_before_opening(TG_OP, OLD, NEW, p, t);
@@ -248,9 +216,7 @@ BEGIN
             NEW.submitted_at := t;
             RETURN NEW;
         ELSE
-            RAISE EXCEPTION 'bid % is sealed', OLD.id
-                USING ERRCODE = 'PX003',
-                      HINT = 'Before the deadline a bid is replaced with ptx.submit_bid or withdrawn with ptx.withdraw_bid.';
+            PERFORM ptx.raise('bids.sealed_change', OLD.id::text);
         END IF;
         NEW.submitted_at := t;
     ELSE
@@ -264,21 +230,18 @@ BEGIN
             NEW.commitment, NEW.clear_bid, NEW.decrypted_at)
            IS DISTINCT FROM (OLD.price, OLD.doc_digest, OLD.fingerprint, OLD.sealed, OLD.submitted_at, OLD.opened_at,
                              OLD.commitment, OLD.clear_bid, OLD.decrypted_at) THEN
-            RAISE EXCEPTION 'bid % was opened and cannot change', OLD.id
-                USING ERRCODE = 'PX003';
+            PERFORM ptx.raise('bids.opened_fixed', OLD.id::text);
         END IF;
         IF NEW.status IS DISTINCT FROM OLD.status THEN
             IF NOT (OLD.status = 'valid' AND NEW.status = 'rejected' AND p.state = 'evaluating') THEN
-                RAISE EXCEPTION 'bid % cannot go from % to % in state %', OLD.id, OLD.status, NEW.status, p.state
-                    USING ERRCODE = 'PX003',
-                          HINT = 'The evaluation committee rejects a valid bid (否决投标) during the evaluation.';
+                PERFORM ptx.raise('bids.status_change', OLD.id::text, OLD.status,
+                                  COALESCE(NEW.status, '<NULL>'), p.state::text);
             END IF;
             IF pg_catalog.btrim(COALESCE(NEW.status_note, '')) = '' THEN
-                RAISE EXCEPTION 'bid % cannot be rejected without a reason', OLD.id
-                    USING ERRCODE = '22023';
+                PERFORM ptx.raise('bids.reject_no_reason', OLD.id::text);
             END IF;
         ELSIF NEW.status_note IS DISTINCT FROM OLD.status_note THEN
-            RAISE EXCEPTION 'bid % cannot change its note', OLD.id USING ERRCODE = 'PX003';
+            PERFORM ptx.raise('bids.note_fixed', OLD.id::text);
         END IF;
         RETURN NEW;
     END IF;
@@ -286,8 +249,7 @@ BEGIN
     -- Seal: the clear values never reach the table.  The table's checks
     -- on the clear columns only apply at the opening: check the price now.
     IF NEW.price < 0 THEN
-        RAISE EXCEPTION 'bid for project % has a negative price', p.code
-            USING ERRCODE = '22023', HINT = 'A bid price is an amount in CNY, zero or more.';
+        PERFORM ptx.raise('bids.negative_price', p.code);
     END IF;
     NEW.sealed := ptx_seal.seal(p.id, jsonb_build_object(
         'price', NEW.price::text,
@@ -344,16 +306,13 @@ BEGIN
     PERFORM ptx.check_centre('submit_bid', project_id);
     SELECT * INTO p FROM ptx.project WHERE id = submit_bid.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('bids.no_project', COALESCE(project_id::text, '<NULL>'));
     END IF;
     IF ptx.bid_sealing_mode(p.id) = 'bidder' THEN
-        RAISE EXCEPTION 'project % takes bids encrypted by the bidder', p.code
-            USING ERRCODE = '22023',
-                  DETAIL = 'A bid in clear is refused (电子招标投标办法 §26).',
-                  HINT = 'Use ptx.submit_sealed_bid.';
+        PERFORM ptx.raise('bids.bidder_sealed_submit', p.code);
     END IF;
     IF price IS NULL THEN
-        RAISE EXCEPTION 'bid for project % needs a price', p.code USING ERRCODE = '22023';
+        PERFORM ptx.raise('bids.no_price', p.code);
     END IF;
     SELECT b.id INTO bid_id FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = submit_bid.bidder_id;
@@ -387,16 +346,14 @@ BEGIN
     PERFORM ptx.check_centre('withdraw_bid', project_id);
     IF EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = withdraw_bid.project_id)
        AND ptx.bid_sealing_mode(withdraw_bid.project_id) = 'bidder' THEN
-        RAISE EXCEPTION 'project % takes bids encrypted by the bidder', project_id
-            USING ERRCODE = '22023', HINT = 'Use ptx.withdraw_sealed_bid with the bidder''s proof.';
+        PERFORM ptx.raise('bids.bidder_sealed_withdraw', project_id::text);
     END IF;
     UPDATE ptx.bid b SET status = 'withdrawn'
       FROM ptx.project p
      WHERE p.id = withdraw_bid.project_id AND b.project_id = p.id AND b.round = p.round
        AND b.bidder_id = withdraw_bid.bidder_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('bids.no_bid', COALESCE(bidder_id::text, '<NULL>'), COALESCE(project_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -414,8 +371,7 @@ BEGIN
      WHERE p.id = reject_bid.project_id AND b.project_id = p.id AND b.round = p.round
        AND b.bidder_id = reject_bid.bidder_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('bids.no_bid', COALESCE(bidder_id::text, '<NULL>'), COALESCE(project_id::text, '<NULL>'));
     END IF;
 END
 $$;

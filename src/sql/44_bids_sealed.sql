@@ -115,10 +115,7 @@ BEGIN
      WHERE b.project_id = NEW.id AND b.round = OLD.round AND b.seal_mode = 'bidder'
        AND b.status = 'valid' AND b.decrypted_at IS NULL;
     IF n > 0 THEN
-        RAISE EXCEPTION 'project % still has bids its bidders have not decrypted', NEW.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('%s bids of round %s are not decrypted yet.', n, OLD.round),
-                  HINT = 'Bidders decrypt with ptx.decrypt_bid; after the window ptx.close_decryption withdraws the others.';
+        PERFORM ptx.raise('sealed.not_decrypted', NEW.code, n::text, OLD.round::text);
     END IF;
     RETURN NEW;
 END
@@ -143,21 +140,13 @@ DECLARE
 BEGIN
     IF b.price IS NOT NULL OR b.doc_digest IS NOT NULL OR b.fingerprint IS NOT NULL
        OR b.clear_bid IS NOT NULL OR b.decrypted_at IS NOT NULL THEN
-        RAISE EXCEPTION 'project % takes bids encrypted by the bidder', code
-            USING ERRCODE = '22023',
-                  DETAIL = 'A bid in clear is refused (电子招标投标办法 §26); the price, digest and fingerprint are in the ciphertext.',
-                  HINT = 'Submit the bidder''s OpenPGP ciphertext and commitment with ptx.submit_sealed_bid.';
+        PERFORM ptx.raise('sealed.clear_refused', code);
     END IF;
     IF b.sealed IS NULL OR b.commitment IS NULL OR pg_catalog.octet_length(b.commitment) <> 32 THEN
-        RAISE EXCEPTION 'bid for project % needs a ciphertext and a commitment', code
-            USING ERRCODE = '22023',
-                  HINT = 'The commitment is the SHA-256 of the clear bid (32 bytes).';
+        PERFORM ptx.raise('sealed.needs_ciphertext', code);
     END IF;
     IF pg_catalog.octet_length(b.sealed) > 65536 THEN
-        RAISE EXCEPTION 'bid for project % is too large', code
-            USING ERRCODE = '22023',
-                  DETAIL = format('The ciphertext has %s bytes; at most 65536 are kept.', pg_catalog.octet_length(b.sealed)),
-                  HINT = 'Encrypt a digest (a hash) of the documents, not the documents.';
+        PERFORM ptx.raise('sealed.too_large', code, pg_catalog.octet_length(b.sealed)::text);
     END IF;
     BEGIN
         EXECUTE format('SELECT %I.pgp_key_id($1)', cs) INTO kid USING b.sealed;
@@ -165,9 +154,7 @@ BEGIN
         kid := NULL;
     END;
     IF kid IS DISTINCT FROM 'SYMKEY' THEN
-        RAISE EXCEPTION 'bid for project % is not an OpenPGP message encrypted with a passphrase', code
-            USING ERRCODE = '22023',
-                  HINT = 'Encrypt the clear bid with gpg --symmetric --cipher-algo AES256 (no armor).';
+        PERFORM ptx.raise('sealed.not_openpgp', code);
     END IF;
 END
 $$;
@@ -193,17 +180,14 @@ BEGIN
     END IF;
     IF (n.price, n.doc_digest, n.fingerprint, n.clear_bid, n.decrypted_at)
        IS DISTINCT FROM (o.price, o.doc_digest, o.fingerprint, o.clear_bid, o.decrypted_at) THEN
-        RAISE EXCEPTION 'bid % is sealed by its bidder', o.id
-            USING ERRCODE = 'PX003',
-                  HINT = 'Its bidder decrypts it with ptx.decrypt_bid after the opening.';
+        PERFORM ptx.raise('sealed.by_bidder_decrypt', o.id::text);
     END IF;
     IF n.status = 'withdrawn' AND o.status = 'valid' THEN
         n.submitted_at := t;
         RETURN n;
     END IF;
-    RAISE EXCEPTION 'bid % is sealed by its bidder', o.id
-        USING ERRCODE = 'PX003',
-              HINT = 'Before the deadline its bidder replaces it with ptx.submit_sealed_bid or withdraws it with ptx.withdraw_sealed_bid.';
+    PERFORM ptx.raise('sealed.by_bidder_change', o.id::text);
+    RETURN NULL;
 END
 $$;
 
@@ -226,25 +210,18 @@ BEGIN
     END IF;
     IF (n.sealed, n.commitment, n.submitted_at, n.opened_at, n.seal_mode)
        IS DISTINCT FROM (o.sealed, o.commitment, o.submitted_at, o.opened_at, o.seal_mode) THEN
-        RAISE EXCEPTION 'bid % was opened and cannot change', o.id USING ERRCODE = 'PX003';
+        PERFORM ptx.raise('sealed.opened_fixed', o.id::text);
     END IF;
     window_end := p.opened_at + pg_catalog.make_interval(mins => ptx.setting('bids.decrypt_window_minutes')::integer);
     IF n.decrypted_at IS NOT NULL THEN
         IF p.state <> 'opened' OR o.round <> p.round THEN
-            RAISE EXCEPTION 'bid % cannot be decrypted in state %', o.id, p.state
-                USING ERRCODE = 'PX003';
+            PERFORM ptx.raise('sealed.decrypt_state', o.id::text, p.state::text);
         END IF;
         IF t > window_end THEN
-            RAISE EXCEPTION 'bid % cannot be decrypted after the opening window', o.id
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The window closed at %s; it is %s.', window_end, t),
-                      HINT = 'A bid not decrypted by its bidder in time is withdrawn by it (撤销, 电子招标投标办法 §31).';
+            PERFORM ptx.raise('sealed.window_closed', o.id::text, window_end::text, t::text);
         END IF;
         IF n.clear_bid IS NULL OR pg_catalog.sha256(n.clear_bid) <> o.commitment THEN
-            RAISE EXCEPTION 'bid % does not match its commitment', o.id
-                USING ERRCODE = 'PX018',
-                      DETAIL = 'The SHA-256 of the decrypted bid differs from the commitment given at submission.',
-                      HINT = 'The ciphertext was changed after submission, or the bidder committed to another bid.';
+            PERFORM ptx.raise('sealed.commitment_mismatch', o.id::text);
         END IF;
         BEGIN
             clear := pg_catalog.convert_from(n.clear_bid, 'UTF8')::jsonb;
@@ -259,9 +236,7 @@ BEGIN
            OR pg_catalog.jsonb_typeof(clear -> 'nonce') IS DISTINCT FROM 'string'
            OR (clear ->> 'nonce') !~ '^[0-9a-fA-F]{32,}$'
            OR (clear ? 'digest' AND (clear ->> 'digest') !~ '^([0-9a-fA-F]{2})*$') THEN
-            RAISE EXCEPTION 'bid % is not a well-formed clear bid', o.id
-                USING ERRCODE = '22023',
-                      DETAIL = 'A clear bid is a JSON object with a price (at most 2 decimals, zero or more), a nonce of at least 32 hex digits, an optional digest in hex and an optional fingerprint.';
+            PERFORM ptx.raise('sealed.malformed', o.id::text);
         END IF;
         n.price := price;
         n.doc_digest := pg_catalog.decode(clear ->> 'digest', 'hex');
@@ -276,14 +251,12 @@ BEGIN
         -- outside the bidder, ptx.record_decryption_failure) within it
         IF p.state <> 'opened' OR o.round <> p.round
            OR (t <= window_end AND n.status_note NOT LIKE '撤回: %') THEN
-            RAISE EXCEPTION 'bid % cannot be withdrawn before the opening window closes', o.id
-                USING ERRCODE = 'PX003',
-                      DETAIL = format('The window closes at %s.', window_end);
+            PERFORM ptx.raise('sealed.withdraw_in_window', o.id::text, window_end::text);
         END IF;
         IF (n.price, n.doc_digest, n.fingerprint, n.clear_bid)
            IS DISTINCT FROM (o.price, o.doc_digest, o.fingerprint, o.clear_bid)
            OR pg_catalog.btrim(COALESCE(n.status_note, '')) = '' THEN
-            RAISE EXCEPTION 'bid % is withdrawn only as it is, with a note', o.id USING ERRCODE = '22023';
+            PERFORM ptx.raise('sealed.withdraw_as_is', o.id::text);
         END IF;
         RETURN n;
     END IF;
@@ -303,18 +276,16 @@ DECLARE
     b ptx.bid;
 BEGIN
     IF pg_catalog.btrim(COALESCE(cause, '')) = '' THEN
-        RAISE EXCEPTION 'a decryption failure needs its cause' USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.failure_no_cause');
     END IF;
     SELECT * INTO b FROM ptx.bid WHERE id = record_decryption_failure.bid_id;
     IF NOT FOUND OR b.seal_mode <> 'bidder' OR b.opened_at IS NULL THEN
-        RAISE EXCEPTION 'bid % is not an opened bid sealed by its bidder', bid_id
-            USING ERRCODE = 'PX003',
-                  HINT = 'Bidders decrypt their own bids after the opening (ptx.open_bids).';
+        PERFORM ptx.raise('sealed.not_opened', COALESCE(bid_id::text, '<NULL>'));
     END IF;
     IF b.decrypted_at IS NOT NULL OR b.status <> 'valid' THEN
-        RAISE EXCEPTION 'bid % is already %', bid_id,
-                        CASE WHEN b.decrypted_at IS NOT NULL THEN 'decrypted' ELSE b.status END
-            USING ERRCODE = 'PX003';
+        PERFORM ptx.raise(CASE WHEN b.decrypted_at IS NOT NULL THEN 'sealed.failure_decrypted'
+                               ELSE 'sealed.failure_not_valid' END,
+                          bid_id::text, b.status);
     END IF;
     UPDATE ptx.bid SET status = 'withdrawn',
            status_note = '撤回: not decrypted for a cause outside its bidder: ' || pg_catalog.btrim(cause)
@@ -345,9 +316,7 @@ CREATE FUNCTION ptx.bidder_proof_refused(bidder_id bigint) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'the proof of bidder % is refused', bidder_id
-        USING ERRCODE = 'PX017',
-              HINT = 'Bids sealed by the bidder are submitted, replaced and withdrawn with the bidder''s proof registered in ptx.register_bidder_credential.';
+    PERFORM ptx.raise('sealed.proof_refused', COALESCE(bidder_id::text, '<NULL>'));
 END
 $$;
 
@@ -359,12 +328,10 @@ CREATE FUNCTION ptx.register_bidder_credential(bidder_id bigint, proof_hash byte
     AS $$
 BEGIN
     IF proof_hash IS NULL OR pg_catalog.octet_length(proof_hash) <> 32 THEN
-        RAISE EXCEPTION 'a bidder credential is the SHA-256 of the proof (32 bytes)'
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.credential_length');
     END IF;
     IF NOT ptx.has_role(bidder_id, 'bidder') THEN
-        RAISE EXCEPTION 'organisation % is not a bidder', bidder_id
-            USING ERRCODE = '22023', HINT = 'Register the organisation with the role bidder.';
+        PERFORM ptx.raise('sealed.not_a_bidder', COALESCE(bidder_id::text, '<NULL>'));
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.bidder_credential c WHERE c.bidder_id = register_bidder_credential.bidder_id) THEN
         IF NOT ptx.bidder_proof_ok(bidder_id, old_proof) THEN
@@ -416,11 +383,10 @@ BEGIN
     END IF;
     SELECT * INTO p FROM ptx.project WHERE id = submit_sealed_bid.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.no_project', COALESCE(project_id::text, '<NULL>'));
     END IF;
     IF ptx.bid_sealing_mode(p.id) <> 'bidder' THEN
-        RAISE EXCEPTION 'project % takes bids sealed by the platform', p.code
-            USING ERRCODE = '22023', HINT = 'Use ptx.submit_bid.';
+        PERFORM ptx.raise('sealed.platform_sealed', p.code);
     END IF;
     SELECT b.id INTO bid_id FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = submit_sealed_bid.bidder_id;
@@ -457,8 +423,7 @@ BEGIN
      WHERE p.id = withdraw_sealed_bid.project_id AND b.project_id = p.id AND b.round = p.round
        AND b.bidder_id = withdraw_sealed_bid.bidder_id AND b.seal_mode = 'bidder';
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % has no bid sealed by it in project %', bidder_id, project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.no_sealed_bid', COALESCE(bidder_id::text, '<NULL>'), COALESCE(project_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -480,23 +445,18 @@ BEGIN
     -- whether a bid exists.
     SELECT * INTO b FROM ptx.bid WHERE id = decrypt_bid.bid_id;
     IF NOT FOUND OR b.seal_mode <> 'bidder' OR b.opened_at IS NULL THEN
-        RAISE EXCEPTION 'bid % is not an opened bid sealed by its bidder', bid_id
-            USING ERRCODE = 'PX003',
-                  HINT = 'Bidders decrypt their own bids after the opening (ptx.open_bids).';
+        PERFORM ptx.raise('sealed.not_opened', COALESCE(bid_id::text, '<NULL>'));
     END IF;
     IF b.decrypted_at IS NOT NULL THEN
-        RAISE EXCEPTION 'bid % is already decrypted', bid_id
-            USING ERRCODE = 'PX003', DETAIL = format('It was decrypted at %s.', b.decrypted_at);
+        PERFORM ptx.raise('sealed.already_decrypted', bid_id::text, b.decrypted_at::text);
     END IF;
     IF key IS NULL THEN
-        RAISE EXCEPTION 'a key is needed to decrypt bid %', bid_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.key_needed', bid_id::text);
     END IF;
     BEGIN
         EXECUTE format('SELECT %I.pgp_sym_decrypt_bytea($1, $2)', cs) INTO clear USING b.sealed, key;
     EXCEPTION WHEN external_routine_invocation_exception OR data_exception THEN
-        RAISE EXCEPTION 'the key does not open bid %', bid_id
-            USING ERRCODE = 'PX017',
-                  HINT = 'The bidder gives the passphrase it encrypted the bid with.';
+        PERFORM ptx.raise('sealed.key_refused', bid_id::text);
     END;
     UPDATE ptx.bid SET clear_bid = clear, decrypted_at = ptx.receipt_time()
      WHERE id = b.id
@@ -521,17 +481,14 @@ DECLARE
     n bigint;
 BEGIN
     IF p.state <> 'opened' THEN
-        RAISE EXCEPTION 'project % is not being opened', p.code
-            USING ERRCODE = 'PX003', DETAIL = format('It is %s.', p.state);
+        PERFORM ptx.raise('sealed.not_opening', p.code, p.state::text);
     END IF;
     window_end := p.opened_at + pg_catalog.make_interval(mins => ptx.setting('bids.decrypt_window_minutes')::integer);
     IF ptx.receipt_time() <= window_end
        AND EXISTS (SELECT 1 FROM ptx.bid b
                     WHERE b.project_id = p.id AND b.round = p.round AND b.seal_mode = 'bidder'
                       AND b.status = 'valid' AND b.decrypted_at IS NULL) THEN
-        RAISE EXCEPTION 'the opening window of project % is still open', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = format('Bidders may decrypt their bids until %s.', window_end);
+        PERFORM ptx.raise('sealed.window_open', p.code, window_end::text);
     END IF;
     UPDATE ptx.bid b SET status = 'withdrawn',
            status_note = '撤销: not decrypted by its bidder within the opening window (电子招标投标办法 §31)'
@@ -571,13 +528,11 @@ BEGIN
     SELECT b.id INTO bid_id FROM ptx.bid b JOIN ptx.project p ON p.id = b.project_id
      WHERE b.project_id = bid_receipt.project_id AND b.round = p.round AND b.bidder_id = bid_receipt.bidder_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'organisation % has no bid in project %', bidder_id, project_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('sealed.no_bid', COALESCE(bidder_id::text, '<NULL>'), COALESCE(project_id::text, '<NULL>'));
     END IF;
     e := ptx.bid_ledger_entry(bid_id);
     IF e IS NULL THEN
-        RAISE EXCEPTION 'bid % has no ledger entry', bid_id
-            USING ERRCODE = 'XX001', HINT = 'Run ptx.verify() to find what was changed.';
+        PERFORM ptx.raise('sealed.no_ledger_entry', bid_id::text);
     END IF;
     RETURN ptx.receipt((e ->> 'seq')::bigint);
 END

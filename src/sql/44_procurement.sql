@@ -24,12 +24,11 @@ CREATE FUNCTION ptx.mark_complex(project_id bigint, complex boolean DEFAULT true
     AS $$
 BEGIN
     IF complex IS NULL THEN
-        RAISE EXCEPTION 'a project is complex or not' USING ERRCODE = '22004';
+        PERFORM ptx.raise('procurement.complex_null');
     END IF;
     UPDATE ptx.project p SET complex = mark_complex.complex WHERE p.id = mark_complex.project_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', COALESCE(project_id::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'The projects are listed in ptx.project.';
+        PERFORM ptx.raise('procurement.no_project', COALESCE(project_id::text, 'NULL'));
     END IF;
 END
 $$;
@@ -56,23 +55,17 @@ BEGIN
      WHERE x.project_id = NEW.project_id AND x.answered_at IS NULL AND x.suspends
      ORDER BY x.filed_at, x.id LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % is suspended by objection %',
-                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), o.id
-            USING ERRCODE = 'PX011',
-                  DETAIL = pg_catalog.format('The objection to the %s, filed on %s, has not been answered; no bid is received until it is.',
-                                             o.stage, ptx.local_date(o.filed_at)),
-                  HINT = 'The tender is suspended until the answer (招标投标法实施条例 §22); the tenderee extends the deadline if the answer changes the documents.';
+        PERFORM ptx.raise('procurement.suspended_objection',
+                          (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), o.id::text,
+                          o.stage, ptx.local_date(o.filed_at)::text);
     END IF;
     SELECT * INTO c FROM ptx.complaint x
      WHERE x.project_id = NEW.project_id AND x.suspend AND x.decided_at IS NULL
      ORDER BY x.filed_at, x.id LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'project % is suspended by complaint %',
-                        (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), c.id
-            USING ERRCODE = 'PX011',
-                  DETAIL = pg_catalog.format('The supervisory department suspended the project while it handles the complaint filed on %s; no bid is received until its decision.',
-                                             ptx.local_date(c.filed_at)),
-                  HINT = 'The department decides with ptx.decide_complaint (招标投标法实施条例 §62; 政府采购法 §57).';
+        PERFORM ptx.raise('procurement.suspended_complaint',
+                          (SELECT p.code FROM ptx.project p WHERE p.id = NEW.project_id), c.id::text,
+                          ptx.local_date(c.filed_at)::text);
     END IF;
     RETURN NEW;
 END
@@ -111,10 +104,8 @@ CREATE FUNCTION ptx.document_amendment_before_write() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'amendments of the documents cannot be changed or removed'
-        USING ERRCODE = '55000',
-              DETAIL = pg_catalog.format('%s on ptx.document_amendment was refused: an amendment is a record.', TG_OP),
-              HINT = 'A correction is a new amendment (ptx.amend_documents).';
+    PERFORM ptx.raise('procurement.amendment_record', TG_OP);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER document_amendment_before_write BEFORE UPDATE OR DELETE ON ptx.document_amendment
@@ -138,7 +129,7 @@ DECLARE
     new_id bigint;
 BEGIN
     IF project_id IS NULL THEN
-        RAISE EXCEPTION 'project NULL does not exist' USING ERRCODE = '22023';
+        PERFORM ptx.raise('procurement.amend_no_project');
     END IF;
     PERFORM ptx.check_centre('amend_documents', project_id);
     p := ptx.project_lock(project_id);
@@ -148,27 +139,19 @@ BEGIN
         RETURN ptx.amend_prequalification(p.id, summary, new_deadline);
     END IF;
     IF summary IS NULL OR pg_catalog.btrim(summary) = '' THEN
-        RAISE EXCEPTION 'amendment of the documents of project % needs a summary', p.code
-            USING ERRCODE = '22023', HINT = 'Say what is clarified or changed; the public reads it.';
+        PERFORM ptx.raise('procurement.amendment_summary', p.code);
     END IF;
     IF p.state <> 'announced' THEN
-        RAISE EXCEPTION 'documents of project % cannot be amended in state %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  HINT = 'The documents are clarified or amended after the announcement, before the bid deadline (招标投标法实施条例 §21).';
+        PERFORM ptx.raise('procurement.amend_state', p.code, p.state::text);
     END IF;
     IF t >= p.bid_deadline THEN
-        RAISE EXCEPTION 'bid deadline of project % has passed', p.code
-            USING ERRCODE = 'PX004', DETAIL = pg_catalog.format('It passed at %s.', p.bid_deadline);
+        PERFORM ptx.raise('procurement.deadline_passed', p.code, p.bid_deadline::text);
     END IF;
     IF new_deadline IS NOT NULL AND NOT pg_catalog.isfinite(new_deadline) THEN
-        RAISE EXCEPTION 'bid deadline of project % cannot be %', p.code, new_deadline
-            USING ERRCODE = '22008';
+        PERFORM ptx.raise('procurement.bad_deadline', p.code, new_deadline::text);
     END IF;
     IF new_deadline < p.bid_deadline THEN
-        RAISE EXCEPTION 'bid deadline of project % cannot be brought forward', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = pg_catalog.format('The deadline is %s; %s was asked.', p.bid_deadline, new_deadline),
-                  HINT = 'Bidders rely on the announced deadline; it can only be extended.';
+        PERFORM ptx.raise('procurement.deadline_forward', p.code, p.bid_deadline::text, new_deadline::text);
     END IF;
     deadline := COALESCE(new_deadline, p.bid_deadline);
     key := ptx.period_key('amendment.min_days', p.category, p.method);

@@ -24,19 +24,14 @@ DECLARE
     winning_price numeric;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'contracts cannot be changed or removed'
-            USING ERRCODE = '55000',
-                  DETAIL = format('%s on ptx.contract was refused: a recorded contract stays as it was signed.', TG_OP),
-                  HINT = 'Record an amendment as a new trade.';
+        PERFORM ptx.raise('contracts.record', TG_OP);
     END IF;
     NEW.recorded_at := ptx.now();
     IF NEW.amount IS NULL OR NEW.signed_on IS NULL OR NEW.category IS NULL OR NEW.region IS NULL THEN
         RETURN NEW;                          -- the NOT NULL constraints report it
     END IF;
     IF NEW.signed_on > ptx.today() THEN
-        RAISE EXCEPTION 'contract cannot be signed in the future'
-            USING ERRCODE = '22023',
-                  DETAIL = format('It is dated %s; today is %s.', NEW.signed_on, ptx.today());
+        PERFORM ptx.raise('contracts.future', NEW.signed_on::text, ptx.today()::text);
     END IF;
 
     IF NEW.project_id IS NULL THEN
@@ -46,64 +41,55 @@ BEGIN
                                  NEW.signed_on, NEW.kind)
          LIMIT 1;
         IF FOUND THEN
-            RAISE EXCEPTION 'trade of % CNY between organisations % and % must go through the platform',
-                            NEW.amount, NEW.tenderee_id, NEW.supplier_id
-                USING ERRCODE = 'PX001',
-                      DETAIL = format('Catalog entry %s (version %s: %s in region %s%s%s%s, in force from %s%s) covers it: %s in region %s, %s CNY, signed on %s.',
-                                      m.code, m.version, m.category, m.region,
-                                      CASE WHEN m.min_amount IS NOT NULL
-                                           THEN format(', from %s CNY', m.min_amount) ELSE ', any amount' END,
-                                      CASE WHEN m.funding IS NOT NULL
-                                           THEN format(', funding %s', array_to_string(m.funding, ' or ')) ELSE '' END,
-                                      CASE WHEN m.kinds IS NOT NULL
-                                           THEN format(', kind %s', array_to_string(m.kinds, ' or ')) ELSE '' END,
-                                      m.valid_from,
-                                      CASE WHEN m.valid_to IS NOT NULL THEN format(' to %s', m.valid_to) ELSE '' END,
-                                      NEW.category, NEW.region, NEW.amount, NEW.signed_on),
-                      HINT = 'Register the project with ptx.register_project and trade it on the platform (应进必进, notice §8).';
+            -- the conditions of the entry: pieces of the detail, each in
+            -- the language of lc_messages
+            PERFORM ptx.raise('contracts.off_platform',
+                              NEW.amount::text, COALESCE(NEW.tenderee_id::text, '<NULL>'),
+                              COALESCE(NEW.supplier_id::text, '<NULL>'),
+                              m.code, m.version::text, m.category, m.region,
+                              CASE WHEN m.min_amount IS NOT NULL
+                                   THEN ptx.message_text('contracts.covered_from_amount', m.min_amount::text)
+                                   ELSE ptx.message_text('contracts.covered_any_amount') END,
+                              CASE WHEN m.funding IS NOT NULL
+                                   THEN ptx.message_text('contracts.covered_funding',
+                                                         array_to_string(m.funding, ptx.message_text('contracts.covered_or')))
+                                   ELSE '' END,
+                              CASE WHEN m.kinds IS NOT NULL
+                                   THEN ptx.message_text('contracts.covered_kind',
+                                                         array_to_string(m.kinds, ptx.message_text('contracts.covered_or')))
+                                   ELSE '' END,
+                              m.valid_from::text,
+                              CASE WHEN m.valid_to IS NOT NULL
+                                   THEN ptx.message_text('contracts.covered_until', m.valid_to::text) ELSE '' END,
+                              NEW.category, NEW.region, NEW.signed_on::text);
         END IF;
         RETURN NEW;
     END IF;
 
     SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = '23503';
+        PERFORM ptx.raise('contracts.no_project', NEW.project_id::text);
     END IF;
     IF p.state <> 'awarded' THEN
-        RAISE EXCEPTION 'project % cannot take a contract in state %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  HINT = 'A contract is signed after the award notice (中标通知书), once.';
+        PERFORM ptx.raise('contracts.wrong_state', p.code, p.state::text);
     END IF;
     IF NEW.supplier_id <> p.winner_id OR NEW.tenderee_id <> p.tenderee_id THEN
-        RAISE EXCEPTION 'contract of project % is not between its tenderee and its winner', p.code
-            USING ERRCODE = 'PX001',
-                  DETAIL = format('The project was awarded by organisation %s to organisation %s; the contract names %s and %s.',
-                                  p.tenderee_id, p.winner_id, NEW.tenderee_id, NEW.supplier_id),
-                  HINT = 'A contract with another party than the winner is a trade outside the platform (招标投标法 §46).';
+        PERFORM ptx.raise('contracts.wrong_parties', p.code, p.tenderee_id::text, p.winner_id::text,
+                          NEW.tenderee_id::text, NEW.supplier_id::text);
     END IF;
     -- 条例 §57: the price of the contract is the winning bid's
     SELECT b.price INTO winning_price FROM ptx.bid b
      WHERE b.project_id = p.id AND b.round = p.round AND b.bidder_id = p.winner_id;
     IF winning_price IS NOT NULL AND NEW.amount <> winning_price THEN
-        RAISE EXCEPTION 'contract of project % departs from the winning bid', p.code
-            USING ERRCODE = '22023',
-                  DETAIL = format('The contract amount is %s CNY; organisation %s won with a bid of %s CNY.',
-                                  NEW.amount, p.winner_id, winning_price),
-                  HINT = 'The price of the contract is the winning bid''s (招标投标法 §46, 招标投标法实施条例 §57).';
+        PERFORM ptx.raise('contracts.price', p.code, NEW.amount::text, p.winner_id::text, winning_price::text);
     END IF;
     IF (NEW.category, NEW.region) IS DISTINCT FROM (p.category, p.region) THEN
-        RAISE EXCEPTION 'contract of project % names another category or region', p.code
-            USING ERRCODE = '22023',
-                  DETAIL = format('The project is %s in region %s; the contract says %s in region %s.',
-                                  p.category, p.region, NEW.category, NEW.region);
+        PERFORM ptx.raise('contracts.category_region', p.code, p.category, p.region, NEW.category, NEW.region);
     END IF;
     due := ptx.clock_date(ptx.local_date(p.awarded_at), 'contract.sign_days');
     IF NEW.signed_on < ptx.local_date(p.awarded_at) OR NEW.signed_on > due THEN
-        RAISE EXCEPTION 'contract of project % is signed outside the legal period', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = format('The award notice was issued on %s; the contract is signed from then until %s. It is dated %s.',
-                                  ptx.local_date(p.awarded_at), due, NEW.signed_on),
-                  HINT = 'Policy setting contract.sign_days (招标投标法 §46).';
+        PERFORM ptx.raise('contracts.sign_period', p.code, ptx.local_date(p.awarded_at)::text,
+                          due::text, NEW.signed_on::text);
     END IF;
     NEW.funding := COALESCE(NEW.funding, p.funding);
     NEW.kind := COALESCE(NEW.kind, p.kind);
