@@ -88,10 +88,7 @@ CREATE FUNCTION ptx.finite_day(day date, what text DEFAULT 'day') RETURNS date
     AS $$
 BEGIN
     IF day IS NOT NULL AND NOT pg_catalog.isfinite(day) THEN
-        RAISE EXCEPTION 'the % of a legal period cannot be %', what, day
-            USING ERRCODE = '22008',
-                  DETAIL = 'Legal periods are counted on calendar days; an infinite date has none.',
-                  HINT = 'Give a finite date.';
+        PERFORM ptx.raise('calendar.infinite_day', COALESCE(what, '<NULL>'), day::text);
     END IF;
     RETURN day;
 END
@@ -162,8 +159,7 @@ DECLARE
     result bigint;
 BEGIN
     IF n < 0 THEN
-        RAISE EXCEPTION 'a number of weekdays cannot be negative'
-            USING ERRCODE = '22023', DETAIL = format('%s was given.', n);
+        PERFORM ptx.raise('calendar.weekdays_negative', n::text);
     END IF;
     IF n = 0 THEN
         RETURN day;
@@ -175,8 +171,7 @@ BEGIN
     total := (w - 1) + n;
     result := monday + (total / 5) * 7 + total % 5;
     IF result > date '5874897-12-31' - date '2000-01-03' THEN
-        RAISE EXCEPTION '% working days after % fall beyond the last date', n, day
-            USING ERRCODE = '22008';
+        PERFORM ptx.raise('calendar.weekdays_beyond_last_date', n::text, day::text);
     END IF;
     RETURN date '2000-01-03' + result::integer;
 END
@@ -195,17 +190,14 @@ DECLARE
     c record;
 BEGIN
     IF n < 0 THEN
-        RAISE EXCEPTION 'a number of working days cannot be negative'
-            USING ERRCODE = '22023', DETAIL = format('%s was given.', n);
+        PERFORM ptx.raise('calendar.working_days_negative', n::text);
     END IF;
     IF n = 0 THEN
         RETURN e;
     END IF;
     IF (e - date '2000-01-03')::bigint + (n::bigint * 7) / 5 + 400
        > (date '5874897-12-31' - date '2000-01-03') THEN
-        RAISE EXCEPTION '% working days after % fall beyond the last date', n, e
-            USING ERRCODE = '22008',
-                  DETAIL = 'Dates end in the year 5874897.';
+        PERFORM ptx.raise('calendar.working_days_beyond_last_date', n::text, e::text);
     END IF;
     -- Walk the calendar's rows after the day, counting the weekdays
     -- between them by formula.
@@ -254,23 +246,21 @@ CREATE FUNCTION ptx.period_last_day(start date, n integer, unit text) RETURNS da
 BEGIN
     PERFORM ptx.finite_day(start, 'start');
     IF n < 0 THEN
-        RAISE EXCEPTION 'a period cannot be negative'
-            USING ERRCODE = '22023', DETAIL = format('%s %s was given.', n, unit);
+        PERFORM ptx.raise('calendar.period_negative', n::text, unit);
     END IF;
     IF unit = 'days' THEN
         IF n = 0 THEN
             RETURN start;            -- the same day: nothing to carry over
         END IF;
         IF start > date '5874897-12-31' - n THEN
-            RAISE EXCEPTION '% days after % fall beyond the last date', n, start
-                USING ERRCODE = '22008';
+            PERFORM ptx.raise('calendar.days_beyond_last_date', n::text, start::text);
         END IF;
         RETURN ptx.next_working_day(start + n);
     ELSIF unit = 'working days' THEN
         RETURN ptx.add_working_days(start, n);
     END IF;
-    RAISE EXCEPTION 'a period is counted in days or working days, not in %', unit
-        USING ERRCODE = '22023';
+    PERFORM ptx.raise('calendar.period_unit', unit);
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION ptx.period_last_day(date, integer, text) IS
@@ -296,17 +286,13 @@ DECLARE
 BEGIN
     SELECT d.unit INTO u FROM ptx.policy_default d WHERE d.key = clock_date.key;
     IF v < 0 OR v <> trunc(v) OR v > 36500 THEN
-        RAISE EXCEPTION 'policy setting "%" is not a whole number of days', key
-            USING ERRCODE = '22023',
-                  DETAIL = format('Its value is %s.', v),
-                  HINT = 'Correct the override with ptx.set_policy.';
+        PERFORM ptx.raise('calendar.setting_not_whole_days', key, v::text);
     END IF;
     IF u IN ('days', 'working days') THEN
         RETURN ptx.period_last_day(start, v::integer, u);
     END IF;
-    RAISE EXCEPTION 'policy setting "%" is not a period', key
-        USING ERRCODE = '22023',
-              DETAIL = format('Its unit is %s, not days or working days.', u);
+    PERFORM ptx.raise('calendar.setting_not_a_period', key, u);
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION ptx.clock_date(date, text) IS

@@ -44,9 +44,8 @@ CREATE FUNCTION ptx.catalog_before_insert() RETURNS trigger
     AS $$
 BEGIN
     IF NEW.valid_to < NEW.valid_from THEN
-        RAISE EXCEPTION 'catalog entry % cannot end before it begins', NEW.code
-            USING ERRCODE = '22023',
-                  DETAIL = format('It would be in force from %s to %s.', NEW.valid_from, NEW.valid_to);
+        PERFORM ptx.raise('catalog.ends_before_begins_new', COALESCE(NEW.code, '<NULL>'),
+                          NEW.valid_from::text, NEW.valid_to::text);
     END IF;
     PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('ptx.catalog:' || NEW.code));
     SELECT COALESCE(max(c.version), 0) + 1 INTO NEW.version
@@ -64,10 +63,8 @@ CREATE FUNCTION ptx.catalog_immutable() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'catalog entries cannot be changed or removed'
-        USING ERRCODE = '55000',
-              DETAIL = format('%s on ptx.catalog was refused: every version of an entry stays as it was published.', TG_OP),
-              HINT = 'Add a new version with ptx.add_catalog_entry, or end an entry with ptx.end_catalog_entry.';
+    PERFORM ptx.raise('catalog.record', TG_OP);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER catalog_immutable BEFORE UPDATE OR DELETE ON ptx.catalog
@@ -129,14 +126,11 @@ BEGIN
      WHERE e.code = end_catalog_entry.code
      ORDER BY e.version DESC LIMIT 1;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'catalog entry % does not exist', code
-            USING ERRCODE = '22023', HINT = 'The entries are listed in ptx.catalog.';
+        PERFORM ptx.raise('catalog.entry_missing', COALESCE(code, '<NULL>'));
     END IF;
     IF last_day < c.valid_from THEN
-        RAISE EXCEPTION 'catalog entry % cannot end before it begins', code
-            USING ERRCODE = '22023',
-                  DETAIL = format('Its newest version %s is in force from %s; %s was given as its last day.',
-                                  c.version, c.valid_from, last_day);
+        PERFORM ptx.raise('catalog.ends_before_begins', code, c.version::text, c.valid_from::text,
+                          last_day::text);
     END IF;
     RETURN ptx.add_catalog_entry(c.code, c.category, c.region, c.min_amount, c.funding,
                                  c.valid_from, last_day, basis, c.kinds);
@@ -199,6 +193,7 @@ CREATE FUNCTION ptx.project_before_write() RETURNS trigger
 DECLARE
     m ptx.catalog;
     terms_changed boolean;
+    supervisors text;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         terms_changed := (NEW.code, NEW.category, NEW.region, NEW.tenderee_id, NEW.amount,
@@ -207,31 +202,24 @@ BEGIN
                          (OLD.code, OLD.category, OLD.region, OLD.tenderee_id, OLD.amount,
                           OLD.funding, OLD.kind, OLD.method, OLD.catalog_id, OLD.voluntary);
         IF terms_changed AND OLD.state <> 'registered' THEN
-            RAISE EXCEPTION 'project % cannot change its terms in state %', OLD.code, OLD.state
-                USING ERRCODE = 'PX003',
-                      DETAIL = 'Code, category, region, tenderee, amount, funding, kind, method and catalog entry are fixed once the project is announced.',
-                      HINT = 'Terminate the project and register it anew.';
+            PERFORM ptx.raise('catalog.terms_fixed', OLD.code, OLD.state::text);
         END IF;
     END IF;
 
     -- R2: a named supervisory department with jurisdiction.
     IF NEW.supervisor_id IS NULL THEN
-        RAISE EXCEPTION 'project % names no supervisory department', NEW.code
-            USING ERRCODE = 'PX002',
-                  DETAIL = 'Every project entering the platform names its supervisory department (明确监管主体, notice §4).',
-                  HINT = 'Give the supervisor_id of a department with jurisdiction, see ptx.supervisors_of(category, region).';
+        PERFORM ptx.raise('catalog.no_supervisor', COALESCE(NEW.code, '<NULL>'));
     END IF;
     IF TG_OP = 'INSERT' OR NEW.supervisor_id IS DISTINCT FROM OLD.supervisor_id
        OR NEW.category IS DISTINCT FROM OLD.category OR NEW.region IS DISTINCT FROM OLD.region THEN
         IF NOT ptx.has_role(NEW.supervisor_id, 'supervisor')
            OR NOT ptx.has_jurisdiction(NEW.supervisor_id, NEW.category, NEW.region) THEN
-            RAISE EXCEPTION 'organisation % has no jurisdiction over project %', NEW.supervisor_id, NEW.code
-                USING ERRCODE = 'PX002',
-                      DETAIL = format('Category %s in region %s is supervised by: %s.', NEW.category, NEW.region,
-                                      COALESCE((SELECT string_agg(s::text, ', ')
-                                                  FROM ptx.supervisors_of(NEW.category, NEW.region) s),
-                                               'no department')),
-                      HINT = 'Name a department holding jurisdiction over the category in the region or a region above it (谁监管谁负责).';
+            supervisors := (SELECT string_agg(s::text, ', ')
+                              FROM ptx.supervisors_of(NEW.category, NEW.region) s);
+            PERFORM ptx.raise(CASE WHEN supervisors IS NULL THEN 'catalog.no_jurisdiction_no_department'
+                                   ELSE 'catalog.no_jurisdiction' END,
+                              NEW.supervisor_id::text, COALESCE(NEW.code, '<NULL>'), NEW.category,
+                              NEW.region, supervisors);
         END IF;
     END IF;
 
@@ -240,16 +228,10 @@ BEGIN
     END IF;
 
     IF NOT ptx.has_role(NEW.tenderee_id, 'tenderee') THEN
-        RAISE EXCEPTION 'organisation % is not a tenderee', NEW.tenderee_id
-            USING ERRCODE = '22023',
-                  DETAIL = format('Project %s names it as tenderee (招标人).', NEW.code),
-                  HINT = 'Register the organisation with the role tenderee.';
+        PERFORM ptx.raise('catalog.not_a_tenderee', NEW.tenderee_id::text, NEW.code);
     END IF;
     IF NEW.agency_id IS NOT NULL AND NOT ptx.has_role(NEW.agency_id, 'agency') THEN
-        RAISE EXCEPTION 'organisation % is not an agency', NEW.agency_id
-            USING ERRCODE = '22023',
-                  DETAIL = format('Project %s names it as tendering agency (招标代理机构).', NEW.code),
-                  HINT = 'Register the organisation with the role agency.';
+        PERFORM ptx.raise('catalog.not_an_agency', NEW.agency_id::text, NEW.code);
     END IF;
 
     -- R1: the entry that obliges the project to enter, else a voluntary entry.
@@ -263,11 +245,8 @@ BEGIN
                                  ptx.today(), NEW.kind) c
          WHERE c.id = NEW.catalog_id;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'project % does not fall under catalog entry %', NEW.code, NEW.catalog_id
-                USING ERRCODE = '22023',
-                      DETAIL = format('Entry %s does not cover category %s in region %s for %s CNY on %s.',
-                                      NEW.catalog_id, NEW.category, NEW.region, NEW.amount, ptx.today()),
-                      HINT = 'A project outside the catalog may enter voluntarily, never by rule: leave catalog_id empty.';
+            PERFORM ptx.raise('catalog.not_covered', COALESCE(NEW.code, '<NULL>'), NEW.catalog_id::text,
+                              NEW.category, NEW.region, NEW.amount::text, ptx.today()::text);
         END IF;
     ELSE
         SELECT * INTO m

@@ -142,10 +142,8 @@ BEGIN
         NEW.actor := session_user;
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'transitions cannot be changed or removed'
-        USING ERRCODE = '55000',
-              DETAIL = format('%s on ptx.transition was refused: the steps of a project are a record.', TG_OP),
-              HINT = 'A correction is a new step of the project.';
+    PERFORM ptx.raise('lifecycle.transition_record', TG_OP);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER transition_before_write BEFORE INSERT OR UPDATE OR DELETE ON ptx.transition
@@ -165,12 +163,9 @@ BEGIN
     END IF;
     IF NEW.method IS NULL OR NOT EXISTS (SELECT 1 FROM ptx.trade_method m
                                           WHERE m.category = NEW.category AND m.method = NEW.method) THEN
-        RAISE EXCEPTION 'category % has no trading method %', NEW.category, COALESCE(NEW.method, 'NULL')
-            USING ERRCODE = '22023',
-                  DETAIL = format('The methods of %s are %s.', NEW.category,
-                                  (SELECT string_agg(m.method, ', ' ORDER BY m.method)
-                                     FROM ptx.trade_method m WHERE m.category = NEW.category)),
-                  HINT = 'The methods and their legal basis are listed in ptx.trade_method.';
+        PERFORM ptx.raise('lifecycle.unknown_method', NEW.category, COALESCE(NEW.method, 'NULL'),
+                          (SELECT string_agg(m.method, ', ' ORDER BY m.method)
+                             FROM ptx.trade_method m WHERE m.category = NEW.category));
     END IF;
     RETURN NEW;
 END
@@ -294,34 +289,28 @@ DECLARE
     max_rank integer := ptx.setting('candidates.max');
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'candidates cannot be changed or removed'
-            USING ERRCODE = '55000',
-                  DETAIL = format('%s on ptx.candidate was refused: published candidates are a record.', TG_OP),
-                  HINT = 'Terminate the project if the publication was wrong.';
+        PERFORM ptx.raise('lifecycle.candidate_record', TG_OP);
     END IF;
     SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = '23503';
+        PERFORM ptx.raise('lifecycle.candidate_project_missing', COALESCE(NEW.project_id::text, '<NULL>'));
     END IF;
     IF p.state <> 'evaluating' THEN
-        RAISE EXCEPTION 'project % cannot name candidates in state %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  HINT = 'Candidates are named during the evaluation (评标).';
+        PERFORM ptx.raise('lifecycle.candidates_wrong_state', p.code, p.state);
     END IF;
     IF NEW.rank > max_rank THEN
-        RAISE EXCEPTION 'project % cannot have a candidate of rank %', p.code, NEW.rank
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('At most %s candidates are named.', max_rank),
-                  HINT = 'Policy setting candidates.max (招标投标法实施条例 §53).';
+        PERFORM ptx.raise('lifecycle.candidate_rank', p.code, NEW.rank::text, max_rank::text);
     END IF;
     SELECT * INTO b FROM ptx.bid
      WHERE project_id = NEW.project_id AND round = p.round AND bidder_id = NEW.bidder_id;
     IF NOT FOUND OR b.status <> 'valid' THEN
-        RAISE EXCEPTION 'organisation % has no valid bid in project %', NEW.bidder_id, p.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = CASE WHEN b.id IS NULL THEN format('It did not bid in round %s.', p.round)
-                                ELSE format('Its bid %s is %s.', b.id, b.status) END,
-                  HINT = 'Candidates are chosen among the valid bids.';
+        IF b.id IS NULL THEN
+            PERFORM ptx.raise('lifecycle.candidate_no_bid', COALESCE(NEW.bidder_id::text, '<NULL>'), p.code,
+                              p.round::text);
+        ELSE
+            PERFORM ptx.raise('lifecycle.candidate_bid_invalid', COALESCE(NEW.bidder_id::text, '<NULL>'), p.code,
+                              b.id::text, b.status);
+        END IF;
     END IF;
     NEW.round := p.round;
     NEW.bid_id := b.id;
@@ -345,13 +334,10 @@ DECLARE
 BEGIN
     SELECT * INTO p FROM ptx.project WHERE id = project_lock.project_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', project_id
-            USING ERRCODE = '22023', HINT = 'The projects are listed in ptx.project.';
+        PERFORM ptx.raise('lifecycle.project_missing', COALESCE(project_id::text, '<NULL>'));
     END IF;
     IF p.state = ANY (step_to) THEN
-        RAISE EXCEPTION 'project % is already %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('It went to %s at %s.', p.state, p.state_changed_at);
+        PERFORM ptx.raise('lifecycle.already_in_state', p.code, p.state, p.state_changed_at::text);
     END IF;
     RETURN p;
 END
@@ -369,10 +355,7 @@ DECLARE
 BEGIN
     PERFORM ptx.check_centre('announce', project_id);
     IF p.state = 'announced' THEN
-        RAISE EXCEPTION 'project % is already announced', p.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('Its bid deadline is %s.', p.bid_deadline),
-                  HINT = 'Postpone the deadline with ptx.extend_deadline.';
+        PERFORM ptx.raise('lifecycle.already_announced', p.code, p.bid_deadline::text);
     END IF;
     UPDATE ptx.project SET state = 'announced', bid_deadline = announce.bid_deadline
      WHERE id = announce.project_id;
@@ -443,9 +426,7 @@ DECLARE
 BEGIN
     PERFORM ptx.check_centre('report_evaluation', project_id);
     IF p.reported_at IS NOT NULL THEN
-        RAISE EXCEPTION 'evaluation report of project % is already recorded', p.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('It was received at %s.', p.reported_at);
+        PERFORM ptx.raise('lifecycle.report_recorded', p.code, p.reported_at::text);
     END IF;
     UPDATE ptx.project SET reported_at = ptx.now() WHERE id = report_evaluation.project_id;
 END
@@ -466,14 +447,12 @@ BEGIN
     PERFORM ptx.check_centre('publish_candidates', project_id);
     IF COALESCE(cardinality(bidder_ids), 0) = 0 OR cardinality(bidder_ids) > max_n
        OR array_position(bidder_ids, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'project % needs between 1 and % candidates', p.code, max_n
-            USING ERRCODE = '22023',
-                  DETAIL = format('%s were given.', COALESCE(bidder_ids::text, 'none')),
-                  HINT = 'Name the ranked candidates, best first (招标投标法实施条例 §53).';
+        PERFORM ptx.raise(CASE WHEN bidder_ids IS NULL THEN 'lifecycle.candidates_none'
+                               ELSE 'lifecycle.candidates_count' END,
+                          p.code, max_n::text, bidder_ids::text);
     END IF;
     IF (SELECT count(DISTINCT x) FROM unnest(bidder_ids) x) <> cardinality(bidder_ids) THEN
-        RAISE EXCEPTION 'project % has a candidate named twice', p.code
-            USING ERRCODE = '22023', DETAIL = format('%s were given.', bidder_ids);
+        PERFORM ptx.raise('lifecycle.candidate_twice', p.code, bidder_ids::text);
     END IF;
     INSERT INTO ptx.candidate (project_id, rank, bidder_id)
     SELECT p.id, r.rank, r.bidder_id
@@ -526,9 +505,7 @@ BEGIN
         RETURN;
     END IF;
     IF p.state = 'awarded' THEN
-        RAISE EXCEPTION 'project % is already awarded', p.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = format('It went to awarded at %s.', p.state_changed_at);
+        PERFORM ptx.raise('lifecycle.already_awarded', p.code, p.state_changed_at::text);
     END IF;
     UPDATE ptx.project SET state = 'awarded', winner_id = award.bidder_id
      WHERE id = award.project_id;

@@ -32,9 +32,8 @@ CREATE FUNCTION ptx.candidate_set_aside_before_write() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    RAISE EXCEPTION 'candidates set aside cannot be changed or removed'
-        USING ERRCODE = '55000',
-              DETAIL = pg_catalog.format('%s on ptx.candidate_set_aside was refused: setting a candidate aside is a record.', TG_OP);
+    PERFORM ptx.raise('award.set_aside_record', TG_OP);
+    RETURN NULL;
 END
 $$;
 CREATE TRIGGER candidate_set_aside_before_write BEFORE UPDATE OR DELETE ON ptx.candidate_set_aside
@@ -54,36 +53,27 @@ BEGIN
     PERFORM ptx.check_centre('set_aside_candidate', project_id);
     SELECT * INTO p FROM ptx.project WHERE id = set_aside_candidate.project_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', COALESCE(set_aside_candidate.project_id::text, 'NULL')
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('award.project_missing', COALESCE(set_aside_candidate.project_id::text, 'NULL'));
     END IF;
     IF cause IS NULL OR cause NOT IN ('declined', 'force_majeure', 'no_performance_bond', 'violation') THEN
-        RAISE EXCEPTION 'invalid cause % for setting a candidate aside', COALESCE(cause, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'The causes of 招标投标法实施条例 §55 are declined, force_majeure, no_performance_bond and violation.';
+        PERFORM ptx.raise('award.invalid_cause', COALESCE(cause, 'NULL'));
     END IF;
     IF reason IS NULL OR pg_catalog.btrim(reason) = '' THEN
-        RAISE EXCEPTION 'a candidate is set aside with a reason'
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('award.no_reason');
     END IF;
     IF p.state NOT IN ('publicity', 'awarded') THEN
-        RAISE EXCEPTION 'project % is %, not in publicity or awarded', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  DETAIL = 'Candidates are set aside between their publication and the contract.';
+        PERFORM ptx.raise('award.wrong_state', p.code, p.state);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM ptx.candidate c
                     WHERE c.project_id = p.id AND c.round = p.round
                       AND c.evaluation = ptx.candidate_evaluation(p.id)
                       AND c.bidder_id = set_aside_candidate.bidder_id) THEN
-        RAISE EXCEPTION 'organisation % is not a candidate of project %',
-                        COALESCE(set_aside_candidate.bidder_id::text, 'NULL'), p.code
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('award.not_a_candidate', COALESCE(set_aside_candidate.bidder_id::text, 'NULL'), p.code);
     END IF;
     IF EXISTS (SELECT 1 FROM ptx.candidate_set_aside s
                 WHERE s.project_id = p.id AND s.round = p.round
                   AND s.bidder_id = set_aside_candidate.bidder_id) THEN
-        RAISE EXCEPTION 'candidate % of project % is already set aside', set_aside_candidate.bidder_id, p.code
-            USING ERRCODE = '23505';
+        PERFORM ptx.raise('award.already_set_aside', set_aside_candidate.bidder_id::text, p.code);
     END IF;
     INSERT INTO ptx.candidate_set_aside (project_id, round, bidder_id, cause, reason)
     VALUES (p.id, p.round, set_aside_candidate.bidder_id, cause, reason);
@@ -129,18 +119,12 @@ BEGIN
     SELECT * INTO s FROM ptx.candidate_set_aside a
      WHERE a.project_id = NEW.id AND a.round = NEW.round AND a.bidder_id = NEW.winner_id;
     IF FOUND THEN
-        RAISE EXCEPTION 'candidate % of project % was set aside', NEW.winner_id, NEW.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = pg_catalog.format('It was set aside on %s (%s): %s', s.recorded_at, s.cause, s.reason),
-                  HINT = 'Award another candidate, or tender the project again.';
+        PERFORM ptx.raise('award.was_set_aside', NEW.winner_id::text, NEW.code,
+                          s.recorded_at::text, s.cause, s.reason);
     END IF;
     required := ptx.required_winner(NEW.id);
     IF required IS NOT NULL AND required <> NEW.winner_id THEN
-        RAISE EXCEPTION 'project % must be awarded to its first-ranked candidate', NEW.code
-            USING ERRCODE = 'PX003',
-                  DETAIL = pg_catalog.format('The project is funded by the state (%s) and must be tendered; its best-ranked candidate not set aside is organisation %s, not %s.',
-                                             NEW.funding, required, NEW.winner_id),
-                  HINT = 'Award that candidate, or record why it is set aside with ptx.set_aside_candidate (招标投标法实施条例 §55).';
+        PERFORM ptx.raise('award.first_ranked', NEW.code, NEW.funding, required::text, NEW.winner_id::text);
     END IF;
     RETURN NEW;
 END

@@ -158,14 +158,13 @@ DECLARE
     last_day date;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'objections cannot be removed'
-            USING ERRCODE = '55000', DETAIL = format('Objection %s stays on record.', OLD.id);
+        PERFORM ptx.raise('objections.objection_record', OLD.id::text);
     END IF;
     -- The project row is share-locked, as by a bid: a step of the project
     -- and an objection to it are never decided on stale states.
     SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = '23503';
+        PERFORM ptx.raise('objections.objection_project_missing', COALESCE(NEW.project_id::text, '<NULL>'));
     END IF;
 
     IF TG_OP = 'UPDATE' THEN
@@ -174,17 +173,13 @@ BEGIN
            IS DISTINCT FROM
            (OLD.id, OLD.project_id, OLD.round, OLD.complainant_id, OLD.stage, OLD.body,
             OLD.filed_at, OLD.answer_due, OLD.known_on, OLD.suspends) THEN
-            RAISE EXCEPTION 'objection % cannot be changed', OLD.id
-                USING ERRCODE = '55000', HINT = 'Only the answer is added, once.';
+            PERFORM ptx.raise('objections.objection_fixed', OLD.id::text);
         END IF;
         IF OLD.answered_at IS NOT NULL THEN
-            RAISE EXCEPTION 'objection % is already answered', OLD.id
-                USING ERRCODE = '55000',
-                      DETAIL = format('It was answered at %s.', OLD.answered_at),
-                      HINT = 'A complainant who is not satisfied files a complaint with ptx.file_complaint.';
+            PERFORM ptx.raise('objections.objection_answered', OLD.id::text, OLD.answered_at::text);
         END IF;
         IF pg_catalog.btrim(COALESCE(NEW.answer, '')) = '' THEN
-            RAISE EXCEPTION 'objection % needs an answer', OLD.id USING ERRCODE = '22023';
+            PERFORM ptx.raise('objections.objection_no_answer', OLD.id::text);
         END IF;
         NEW.answered_at := ptx.now();
         NEW.answered_by := session_user;
@@ -194,86 +189,59 @@ BEGIN
     t := ptx.receipt_time();
     today := ptx.local_date(t);
     IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result', 'challenge') THEN
-        RAISE EXCEPTION 'objections have no stage %', COALESCE(NEW.stage, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'An objection is to the documents, the opening or the result; in government procurement it is a challenge (质疑).';
+        PERFORM ptx.raise('objections.objection_bad_stage', COALESCE(NEW.stage, 'NULL'));
     END IF;
     -- Government procurement has its own challenge (质疑, 政府采购法 §52-§54)
     -- instead of the tendering law's objections, and only there.
     IF (NEW.stage = 'challenge') <> (p.category = 'procurement') THEN
-        RAISE EXCEPTION 'project % of category % takes no objection at stage %', p.code, p.category, NEW.stage
-            USING ERRCODE = '22023',
-                  HINT = CASE WHEN p.category = 'procurement'
-                              THEN 'A supplier challenges a government procurement with stage challenge (质疑, 政府采购法 §52).'
-                              ELSE 'Stage challenge (质疑) is government procurement''s; objections here are to the documents, the opening or the result.' END;
+        PERFORM ptx.raise(CASE WHEN p.category = 'procurement' THEN 'objections.objection_stage_procurement'
+                               ELSE 'objections.objection_stage_challenge' END,
+                          p.code, p.category, NEW.stage);
     END IF;
     IF pg_catalog.btrim(COALESCE(NEW.body, '')) = '' THEN
-        RAISE EXCEPTION 'objection to project % needs a body', p.code
-            USING ERRCODE = '22023', HINT = 'Say what is objected to and why.';
+        PERFORM ptx.raise('objections.objection_no_body', p.code);
     END IF;
     IF NEW.complainant_id = p.tenderee_id THEN
-        RAISE EXCEPTION 'the tenderee cannot object to its own project %', p.code
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.own_project', p.code);
     END IF;
     IF NEW.stage = 'documents' THEN
         IF p.announced_at IS NULL OR p.state IN ('failed', 'terminated') THEN
-            RAISE EXCEPTION 'objections to the documents of project % are not received in state %', p.code, p.state
-                USING ERRCODE = 'PX003',
-                      HINT = 'They are filed after the announcement, before the bid deadline.';
+            PERFORM ptx.raise('objections.documents_wrong_state', p.code, p.state);
         END IF;
         last_day := ptx.local_date(p.bid_deadline)
                     - ptx.setting('objection.documents_days_before_deadline')::integer;
         IF today > last_day OR p.state <> 'announced' THEN
-            RAISE EXCEPTION 'objection to the documents of project % is late', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The bid deadline is on %s; objections to the documents were received until %s, %s days before. It is %s.',
-                                      ptx.local_date(p.bid_deadline), last_day,
-                                      ptx.setting('objection.documents_days_before_deadline'), today),
-                      HINT = 'Policy setting objection.documents_days_before_deadline (招标投标法实施条例 §22).';
+            PERFORM ptx.raise('objections.documents_late', p.code, ptx.local_date(p.bid_deadline)::text,
+                              last_day::text, ptx.setting('objection.documents_days_before_deadline')::text,
+                              today::text);
         END IF;
     ELSIF NEW.stage = 'opening' THEN
         IF p.opened_at IS NULL OR p.state IN ('failed', 'terminated') THEN
-            RAISE EXCEPTION 'objections to the opening of project % are not received in state %', p.code, p.state
-                USING ERRCODE = 'PX003',
-                      HINT = 'They are made at the opening (开标现场).';
+            PERFORM ptx.raise('objections.opening_wrong_state', p.code, p.state);
         END IF;
         last_day := ptx.clock_date(ptx.local_date(p.opened_at), 'objection.opening_days');
         IF today > last_day OR p.state <> 'opened' THEN
-            RAISE EXCEPTION 'objection to the opening of project % is late', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The bids were opened on %s; objections to the opening were received until %s. It is %s.',
-                                      ptx.local_date(p.opened_at), last_day, today),
-                      HINT = 'Policy setting objection.opening_days (招标投标法实施条例 §44).';
+            PERFORM ptx.raise('objections.opening_late', p.code, ptx.local_date(p.opened_at)::text,
+                              last_day::text, today::text);
         END IF;
     ELSIF NEW.stage = 'challenge' THEN
         IF p.announced_at IS NULL OR p.state IN ('closed', 'terminated') THEN
-            RAISE EXCEPTION 'challenges to project % are not received in state %', p.code, p.state
-                USING ERRCODE = 'PX003',
-                      HINT = 'A supplier challenges the documents, the process or the result of an announced procurement (政府采购法 §52).';
+            PERFORM ptx.raise('objections.challenge_wrong_state', p.code, p.state);
         END IF;
         NEW.known_on := COALESCE(NEW.known_on, today);
         IF NEW.known_on > today THEN
-            RAISE EXCEPTION 'challenge to project % cannot be known of in the future', p.code
-                USING ERRCODE = '22023', DETAIL = format('known_on %s is after today %s.', NEW.known_on, today);
+            PERFORM ptx.raise('objections.challenge_future', p.code, NEW.known_on::text, today::text);
         END IF;
         last_day := ptx.clock_date(NEW.known_on, 'challenge.file_working_days');
         IF today > last_day THEN
-            RAISE EXCEPTION 'challenge to project % is late', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The supplier knew of the matter on %s; challenges were received until %s (%s working days). It is %s.',
-                                      NEW.known_on, last_day, ptx.setting('challenge.file_working_days'), today),
-                      HINT = 'Policy setting challenge.file_working_days (政府采购法 §52).';
+            PERFORM ptx.raise('objections.challenge_late', p.code, NEW.known_on::text, last_day::text,
+                              ptx.setting('challenge.file_working_days')::text, today::text);
         END IF;
     ELSIF p.publicity_until IS NULL OR p.state = 'terminated' THEN
-        RAISE EXCEPTION 'objections to the result of project % are not received in state %', p.code, p.state
-            USING ERRCODE = 'PX003',
-                  HINT = 'They are filed during the publicity of the candidates (招标投标法实施条例 §54).';
+        PERFORM ptx.raise('objections.result_wrong_state', p.code, p.state);
     ELSIF p.state <> 'publicity' OR t >= p.publicity_until THEN
-        RAISE EXCEPTION 'objection to the result of project % is late', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = format('The publicity ran from %s until %s; it was received at %s.',
-                                  p.publicity_from, p.publicity_until, t),
-                  HINT = 'Objections to the result are filed during the publicity of the candidates (招标投标法实施条例 §54).';
+        PERFORM ptx.raise('objections.result_late', p.code, p.publicity_from::text, p.publicity_until::text,
+                          t::text);
     END IF;
     NEW.round := p.round;
     NEW.filed_at := t;
@@ -369,7 +337,7 @@ BEGIN
     PERFORM ptx.check_centre('answer_objection', (SELECT o.project_id FROM ptx.objection o WHERE o.id = objection_id));
     UPDATE ptx.objection o SET answer = answer_objection.answer WHERE o.id = objection_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'objection % does not exist', objection_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.objection_missing', COALESCE(objection_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -383,13 +351,12 @@ CREATE FUNCTION ptx.answer_objection(objection_id bigint, answer text, upheld bo
     AS $$
 BEGIN
     IF upheld IS NULL THEN
-        RAISE EXCEPTION 'the answer to objection % says whether it is upheld', objection_id
-            USING ERRCODE = '22004', HINT = 'Give true (成立) or false (不成立), or use the two-argument form.';
+        PERFORM ptx.raise('objections.answer_upheld_missing', COALESCE(objection_id::text, '<NULL>'));
     END IF;
     UPDATE ptx.objection o SET answer = answer_objection.answer, upheld = answer_objection.upheld
      WHERE o.id = objection_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'objection % does not exist', objection_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.objection_missing', COALESCE(objection_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -412,12 +379,11 @@ DECLARE
     last_day date;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'complaints cannot be removed'
-            USING ERRCODE = '55000', DETAIL = format('Complaint %s stays on record.', OLD.id);
+        PERFORM ptx.raise('objections.complaint_record', OLD.id::text);
     END IF;
     SELECT * INTO p FROM ptx.project WHERE id = NEW.project_id FOR SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = '23503';
+        PERFORM ptx.raise('objections.complaint_project_missing', COALESCE(NEW.project_id::text, '<NULL>'));
     END IF;
     today := ptx.today();
 
@@ -427,26 +393,20 @@ BEGIN
            IS DISTINCT FROM
            (OLD.id, OLD.project_id, OLD.round, OLD.complainant_id, OLD.supervisor_id, OLD.stage,
             OLD.objection_id, OLD.body, OLD.known_on, OLD.filed_at, OLD.accept_due) THEN
-            RAISE EXCEPTION 'complaint % cannot be changed', OLD.id
-                USING ERRCODE = '55000', HINT = 'Only the acceptance and the decision are added.';
+            PERFORM ptx.raise('objections.complaint_fixed', OLD.id::text);
         END IF;
         IF (NEW.accepted, NEW.accept_note) IS DISTINCT FROM (OLD.accepted, OLD.accept_note)
            OR NEW.suspend IS DISTINCT FROM OLD.suspend THEN
             IF OLD.accepted IS NOT NULL THEN
-                RAISE EXCEPTION 'acceptance of complaint % is already decided', OLD.id
-                    USING ERRCODE = '55000',
-                          DETAIL = format('It was %s at %s.',
-                                          CASE WHEN OLD.accepted THEN 'accepted' ELSE 'not accepted' END,
-                                          OLD.accepted_at);
+                PERFORM ptx.raise(CASE WHEN OLD.accepted THEN 'objections.acceptance_decided_accepted'
+                                       ELSE 'objections.acceptance_decided_refused' END,
+                                  OLD.id::text, OLD.accepted_at::text);
             END IF;
             IF NEW.accepted IS NULL THEN
-                RAISE EXCEPTION 'complaint % needs a decision on its acceptance', OLD.id
-                    USING ERRCODE = '22023';
+                PERFORM ptx.raise('objections.complaint_no_acceptance', OLD.id::text);
             END IF;
             IF NOT NEW.accepted AND pg_catalog.btrim(COALESCE(NEW.accept_note, '')) = '' THEN
-                RAISE EXCEPTION 'complaint % cannot be refused without a reason', OLD.id
-                    USING ERRCODE = '22023',
-                          HINT = 'A complaint not accepted is told why (招标投标法实施条例 §61).';
+                PERFORM ptx.raise('objections.complaint_refused_no_reason', OLD.id::text);
             END IF;
             NEW.accepted_at := ptx.now();
             -- government procurement counts from the receipt (政府采购法 §56)
@@ -455,18 +415,17 @@ BEGIN
                                      THEN ptx.clock_date(ptx.local_date(OLD.filed_at), 'complaint.decide_working_days.procurement')
                                      ELSE ptx.clock_date(today, 'complaint.decide_working_days') END;
         ELSIF (NEW.accepted_at, NEW.decision_due) IS DISTINCT FROM (OLD.accepted_at, OLD.decision_due) THEN
-            RAISE EXCEPTION 'complaint % cannot be changed', OLD.id USING ERRCODE = '55000';
+            PERFORM ptx.raise('objections.complaint_acceptance_fixed', OLD.id::text);
         END IF;
         IF (NEW.decision, NEW.decided_at) IS DISTINCT FROM (OLD.decision, OLD.decided_at) THEN
             IF OLD.decided_at IS NOT NULL THEN
-                RAISE EXCEPTION 'complaint % is already decided', OLD.id USING ERRCODE = '55000';
+                PERFORM ptx.raise('objections.complaint_decided', OLD.id::text);
             END IF;
             IF NOT COALESCE(NEW.accepted, false) THEN
-                RAISE EXCEPTION 'complaint % is not accepted and cannot be decided', OLD.id
-                    USING ERRCODE = 'PX003', HINT = 'Accept it first with ptx.accept_complaint.';
+                PERFORM ptx.raise('objections.complaint_not_accepted', OLD.id::text);
             END IF;
             IF pg_catalog.btrim(COALESCE(NEW.decision, '')) = '' THEN
-                RAISE EXCEPTION 'complaint % needs a written decision', OLD.id USING ERRCODE = '22023';
+                PERFORM ptx.raise('objections.complaint_no_decision', OLD.id::text);
             END IF;
             NEW.decided_at := ptx.now();
         END IF;
@@ -474,19 +433,14 @@ BEGIN
     END IF;
 
     IF NEW.stage IS NULL OR NEW.stage NOT IN ('documents', 'opening', 'result', 'challenge', 'other') THEN
-        RAISE EXCEPTION 'complaints have no stage %', COALESCE(NEW.stage, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'A complaint is about the documents, the opening, the result or another matter (other); in government procurement about a challenge (challenge).';
+        PERFORM ptx.raise('objections.complaint_bad_stage', COALESCE(NEW.stage, 'NULL'));
     END IF;
     IF NEW.stage IN ('documents', 'opening', 'result', 'challenge')
        AND (NEW.stage = 'challenge') <> (p.category = 'procurement') THEN
-        RAISE EXCEPTION 'project % of category % takes no complaint at stage %', p.code, p.category, NEW.stage
-            USING ERRCODE = '22023',
-                  HINT = 'A complaint about a government procurement follows a challenge (stage challenge, 政府采购法 §55); elsewhere it follows an objection to the documents, the opening or the result.';
+        PERFORM ptx.raise('objections.complaint_stage', p.code, p.category, NEW.stage);
     END IF;
     IF pg_catalog.btrim(COALESCE(NEW.body, '')) = '' THEN
-        RAISE EXCEPTION 'complaint about project % needs a body', p.code
-            USING ERRCODE = '22023', HINT = 'Say what is complained of and why.';
+        PERFORM ptx.raise('objections.complaint_no_body', p.code);
     END IF;
     IF NEW.stage IN ('documents', 'opening', 'result', 'challenge') THEN
         IF NEW.objection_id IS NOT NULL THEN
@@ -500,13 +454,9 @@ BEGIN
              ORDER BY filed_at DESC, id DESC LIMIT 1;
         END IF;
         IF o.id IS NULL THEN
-            RAISE EXCEPTION 'complaint about the % of project % needs an objection first', NEW.stage, p.code
-                USING ERRCODE = 'PX003',
-                      DETAIL = format('Organisation %s made no objection to the %s of the project%s.',
-                                      NEW.complainant_id, NEW.stage,
-                                      CASE WHEN NEW.objection_id IS NOT NULL
-                                           THEN format(' matching objection %s', NEW.objection_id) ELSE '' END),
-                      HINT = 'File an objection with the tenderee first (ptx.file_objection; 招标投标法实施条例 §60).';
+            PERFORM ptx.raise(CASE WHEN NEW.objection_id IS NOT NULL THEN 'objections.complaint_needs_objection_matching'
+                                   ELSE 'objections.complaint_needs_objection' END,
+                              NEW.stage, p.code, NEW.complainant_id::text, NEW.objection_id::text);
         END IF;
         NEW.objection_id := o.id;
         NEW.known_on := COALESCE(NEW.known_on, ptx.local_date(o.filed_at));
@@ -517,38 +467,27 @@ BEGIN
         NEW.known_on := COALESCE(NEW.known_on, today);
     END IF;
     IF NEW.known_on > today THEN
-        RAISE EXCEPTION 'complaint about project % cannot be known of in the future', p.code
-            USING ERRCODE = '22023', DETAIL = format('known_on %s is after today %s.', NEW.known_on, today);
+        PERFORM ptx.raise('objections.complaint_future', p.code, NEW.known_on::text, today::text);
     END IF;
     last_day := ptx.clock_date(NEW.known_on, 'complaint.file_days') + waited;
     IF NEW.stage = 'challenge' THEN
         -- 政府采购法 §55: after the answer, or once the answer period has
         -- ended unanswered; within 15 working days after that period.
         IF o.answered_at IS NULL AND today <= o.answer_due THEN
-            RAISE EXCEPTION 'complaint about project % waits for the answer to challenge %', p.code, o.id
-                USING ERRCODE = 'PX003',
-                      DETAIL = format('The challenge filed on %s is to be answered by %s.', ptx.local_date(o.filed_at), o.answer_due),
-                      HINT = 'A complaint follows the answer, or the end of the answer period (政府采购法 §55).';
+            PERFORM ptx.raise('objections.complaint_waits_answer', p.code, o.id::text,
+                              ptx.local_date(o.filed_at)::text, o.answer_due::text);
         END IF;
         last_day := ptx.clock_date(o.answer_due, 'complaint.file_days.procurement');
         IF today > last_day THEN
-            RAISE EXCEPTION 'complaint about project % is late', p.code
-                USING ERRCODE = 'PX004',
-                      DETAIL = format('The answer period of challenge %s ended on %s; complaints were received until %s (%s working days after). It is %s.',
-                                      o.id, o.answer_due, last_day, ptx.setting('complaint.file_days.procurement'), today),
-                      HINT = 'Policy setting complaint.file_days.procurement (政府采购法 §55; 财政部令第94号 §17).';
+            PERFORM ptx.raise('objections.complaint_late_procurement', p.code, o.id::text, o.answer_due::text,
+                              last_day::text, ptx.setting('complaint.file_days.procurement')::text, today::text);
         END IF;
     ELSIF today > last_day THEN
-        RAISE EXCEPTION 'complaint about project % is late', p.code
-            USING ERRCODE = 'PX004',
-                  DETAIL = format('The complainant knew of the matter on %s; complaints were received until %s (%s days%s). It is %s.',
-                                  NEW.known_on, last_day, ptx.setting('complaint.file_days'),
-                                  CASE WHEN waited > 0
-                                       THEN format(', plus %s day%s the objection waited for its answer',
-                                                   waited, CASE WHEN waited = 1 THEN '' ELSE 's' END)
-                                       ELSE '' END,
-                                  today),
-                  HINT = 'Policy setting complaint.file_days (招标投标法实施条例 §60).';
+        PERFORM ptx.raise(CASE WHEN waited = 1 THEN 'objections.complaint_late_waited_day'
+                               WHEN waited > 1 THEN 'objections.complaint_late_waited_days'
+                               ELSE 'objections.complaint_late' END,
+                          p.code, NEW.known_on::text, last_day::text, ptx.setting('complaint.file_days')::text,
+                          today::text, waited::text);
     END IF;
     NEW.round := p.round;
     NEW.supervisor_id := p.supervisor_id;
@@ -602,7 +541,7 @@ DECLARE
     new_id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ptx.project p WHERE p.id = file_complaint.project_id) THEN
-        RAISE EXCEPTION 'project % does not exist', project_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.project_missing', COALESCE(project_id::text, '<NULL>'));
     END IF;
     INSERT INTO ptx.complaint (project_id, complainant_id, stage, objection_id, body, known_on)
     VALUES (file_complaint.project_id, file_complaint.complainant_id, file_complaint.stage,
@@ -623,15 +562,14 @@ CREATE FUNCTION ptx.accept_complaint(complaint_id bigint, accepted boolean, note
 BEGIN
     PERFORM ptx.check_jurisdiction('accept_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     IF suspend AND NOT accepted THEN
-        RAISE EXCEPTION 'complaint % is not accepted and cannot suspend the project', complaint_id
-            USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.suspend_not_accepted', COALESCE(complaint_id::text, '<NULL>'));
     END IF;
     UPDATE ptx.complaint c
        SET accepted = accept_complaint.accepted, accept_note = accept_complaint.note,
            suspend = COALESCE(accept_complaint.suspend, false)
      WHERE c.id = complaint_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'complaint % does not exist', complaint_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.complaint_missing', COALESCE(complaint_id::text, '<NULL>'));
     END IF;
 END
 $$;
@@ -647,7 +585,7 @@ BEGIN
     PERFORM ptx.check_jurisdiction('decide_complaint', (SELECT c.supervisor_id FROM ptx.complaint c WHERE c.id = complaint_id), pg_catalog.jsonb_build_object('complaint', complaint_id));
     UPDATE ptx.complaint c SET decision = decide_complaint.decision WHERE c.id = complaint_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'complaint % does not exist', complaint_id USING ERRCODE = '22023';
+        PERFORM ptx.raise('objections.complaint_missing', COALESCE(complaint_id::text, '<NULL>'));
     END IF;
 END
 $$;
