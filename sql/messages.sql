@@ -63,9 +63,18 @@ SELECT ptx.raise('no.such_message');
 \echo :LAST_ERROR_SQLSTATE
 SELECT m[1] AS raised_but_missing
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
-       regexp_matches(p.prosrc, 'ptx\.(?:raise|notice|warning)\(''([^'']+)''', 'g') m
+       regexp_matches(p.prosrc, 'ptx\.(?:raise|notice|warning|message_text)\(''([^'']+)''', 'g') m
  WHERE n.nspname LIKE 'ptx%'
    AND NOT EXISTS (SELECT 1 FROM ptx.message WHERE id = m[1])
+ ORDER BY 1;
+-- no ptx function raises a text of its own: every error, notice and
+-- warning of PL/pgSQL goes through the catalogue (ptx.raise and its kin
+-- raise the catalogue's texts with RAISE ... USING)
+SELECT n.nspname || '.' || p.proname AS raises_own_text
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname LIKE 'ptx%' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+   AND (p.prosrc ~* 'RAISE\s+(EXCEPTION|WARNING|NOTICE|INFO)?\s*'''
+        OR p.prosrc ~* '(MESSAGE|DETAIL|HINT)\s*=\s*(pg_catalog\.)?(format\()?''')
  ORDER BY 1;
 -- and every message of the catalogue is named by some function (in a
 -- call of ptx.raise, or as the id a call chooses)
