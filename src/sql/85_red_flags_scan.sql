@@ -398,15 +398,7 @@ CREATE FUNCTION ptx.red_flags_reevaluation(from_date date, to_date date)
                    pg_catalog.jsonb_build_object('transition_id', t.id),
                    t.project_id, NULL::bigint,
                    ARRAY(SELECT DISTINCT u.org_id
-                           FROM (SELECT p.tenderee_id AS org_id
-                                 UNION ALL SELECT o.complainant_id FROM ptx.objection o
-                                            WHERE o.project_id = t.project_id AND o.round = t.round
-                                              AND o.stage IN ('result', 'challenge') AND o.upheld
-                                              AND o.answered_at <= t.at
-                                              AND o.answered_at >= COALESCE(prev.at, '-infinity')
-                                 UNION ALL SELECT c.bidder_id FROM ptx.candidate c
-                                            WHERE c.project_id = t.project_id AND c.round = t.round
-                                              AND c.evaluation = ev.n - 1 AND c.rank = 1) u
+                           FROM pg_catalog.unnest(ARRAY[p.tenderee_id, first.bidder_id] || up.complainants) u(org_id)
                           WHERE u.org_id IS NOT NULL
                           ORDER BY 1),
                    NULL::bigint,
@@ -416,24 +408,8 @@ CREATE FUNCTION ptx.red_flags_reevaluation(from_date date, to_date date)
                        'evaluation', ev.n,
                        'reevaluations_of_round', ev.n - 1,
                        'sent_back_by', t.actor, 'sent_back_at', t.at, 'reason', t.reason,
-                       'first_candidate_set_aside',
-                           (SELECT c.bidder_id FROM ptx.candidate c
-                             WHERE c.project_id = t.project_id AND c.round = t.round
-                               AND c.evaluation = ev.n - 1 AND c.rank = 1),
-                       'objections_upheld',
-                           COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                                                'objection', o.id, 'stage', o.stage,
-                                                'complainant', o.complainant_id,
-                                                'filed_at', o.filed_at, 'answered_at', o.answered_at,
-                                                'answered_by', o.answered_by,
-                                                'answered_by_sender', o.answered_by = t.actor)
-                                            ORDER BY o.id)
-                                       FROM ptx.objection o
-                                      WHERE o.project_id = t.project_id AND o.round = t.round
-                                        AND o.stage IN ('result', 'challenge') AND o.upheld
-                                        AND o.answered_at <= t.at
-                                        AND o.answered_at >= COALESCE(prev.at, '-infinity')),
-                                    '[]'::jsonb)))::ptx.red_flag_hit
+                       'first_candidate_set_aside', first.bidder_id,
+                       'objections_upheld', up.objections))::ptx.red_flag_hit
           FROM ptx.transition t
           JOIN ptx.project p ON p.id = t.project_id
           -- the evaluation this step starts: 1 + the re-evaluations of the
@@ -452,6 +428,25 @@ CREATE FUNCTION ptx.red_flags_reevaluation(from_date date, to_date date)
                                 AND t3.id < t.id
                               ORDER BY t3.id DESC
                               LIMIT 1) prev ON true
+          -- the candidate ranked first by the evaluation set aside
+          LEFT JOIN LATERAL (SELECT c.bidder_id
+                               FROM ptx.candidate c
+                              WHERE c.project_id = t.project_id AND c.round = t.round
+                                AND c.evaluation = ev.n - 1 AND c.rank = 1) first ON true
+          -- the objections upheld for this step
+          CROSS JOIN LATERAL (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                                  'objection', o.id, 'stage', o.stage,
+                                                  'complainant', o.complainant_id,
+                                                  'filed_at', o.filed_at, 'answered_at', o.answered_at,
+                                                  'answered_by', o.answered_by,
+                                                  'answered_by_sender', o.answered_by = t.actor)
+                                              ORDER BY o.id), '[]'::jsonb) AS objections,
+                                     COALESCE(pg_catalog.array_agg(o.complainant_id), '{}') AS complainants
+                                FROM ptx.objection o
+                               WHERE o.project_id = t.project_id AND o.round = t.round
+                                 AND o.stage IN ('result', 'challenge') AND o.upheld
+                                 AND o.answered_at <= t.at
+                                 AND o.answered_at >= COALESCE(prev.at, '-infinity')) up
          WHERE t.from_state = 'publicity' AND t.to_state = 'evaluating'
            AND ptx.local_date(t.at) BETWEEN red_flags_reevaluation.from_date AND red_flags_reevaluation.to_date;
     END;
