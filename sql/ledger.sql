@@ -230,7 +230,7 @@ GRANT INSERT ON ptx.ledger_entry TO ptx_admin;
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE ptx.ledger_block;
 \echo :LAST_ERROR_SQLSTATE
-DROP INDEX ptx.ledger_entry_project_idx;
+ALTER TABLE ptx.ledger_entry DROP CONSTRAINT ledger_entry_pkey;
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER ledger_entry_append_only ON ptx.ledger_entry;
 \echo :LAST_ERROR_SQLSTATE

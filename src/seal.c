@@ -89,6 +89,7 @@ typedef enum SealQuery
 	SQ_LAST_BLOCK,				/* the newest block */
 	SQ_ENTRIES,					/* the hashes of a range of entries */
 	SQ_INSERT_BLOCK,			/* a new block */
+	SQ_INDEX_BLOCK,				/* its entries into the lookup indexes */
 	SQ_COUNT
 } SealQuery;
 
@@ -105,10 +106,20 @@ static const struct
 		" WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure"
 		"   AND c.relkind = 'r'"
 		"   AND c.relpersistence <> 't'"	/* another session's are unreadable */
-		"   AND NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e"
-		"                    WHERE e.relation = ptx.ledger_relation_name(t.tgrelid)"
-		"                      AND (e.key::text) IS NULL"
+		/* a 'track' event sealed (30_ledger_index.sql) ... */
+		"   AND NOT EXISTS (SELECT 1"
+		"                     FROM ptx.ledger_key_index k, unnest(k.seqs) s(seq),"
+		"                          ptx.ledger_entry e"
+		"                    WHERE k.relation = (ptx.ledger_relation_name(t.tgrelid) COLLATE \"C\")"
+		"                      AND k.key = ''"
+		"                      AND e.seq = s.seq"
 		"                      AND e.operation = 'EVENT' AND e.kind = 'track')"
+		/* ... or not sealed yet: the tail is read once */
+		"   AND ptx.ledger_relation_name(t.tgrelid) NOT IN ("
+		"         SELECT e.relation FROM ptx.ledger_entry e"
+		"          WHERE e.seq > COALESCE((SELECT max(b.last_seq) FROM ptx.ledger_block b), 0)"
+		"            AND e.operation = 'EVENT' AND e.kind = 'track'"
+		"            AND e.relation IS NOT NULL)"
 		" ORDER BY 1", 0, {0}
 	},
 	[SQ_LAST_SEQ] = {
@@ -129,6 +140,10 @@ static const struct
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9,
 		{INT8OID, INT8OID, INT8OID, INT8OID, BYTEAOID, BYTEAOID, BYTEAOID,
 		TIMESTAMPTZOID, INT2OID}
+	},
+	[SQ_INDEX_BLOCK] = {
+		"SELECT ptx.ledger_index_block($1, $2, $3)", 3,
+		{INT8OID, INT8OID, INT8OID}
 	},
 };
 
@@ -294,6 +309,9 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 	values[8] = Int16GetDatum(PTX_LEDGER_FORMAT);
 	rc = SPI_execute_plan(seal_plan(SQ_INSERT_BLOCK), values, NULL, false, 0);
 	spi_check(rc, SPI_OK_INSERT, "inserting a ledger block");
+	/* the lookup indexes, in the same transaction (30_ledger_index.sql) */
+	rc = SPI_execute_plan(seal_plan(SQ_INDEX_BLOCK), values, NULL, false, 0);
+	spi_check(rc, SPI_OK_SELECT, "indexing a ledger block");
 	pfree(buf.data);
 }
 

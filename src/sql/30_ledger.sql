@@ -43,8 +43,9 @@ COMMENT ON COLUMN ptx.ledger_entry.key IS 'primary key of the row as a JSON obje
 COMMENT ON COLUMN ptx.ledger_entry.row_image IS 'the row after INSERT/UPDATE, before DELETE, or an event''s payload, in jsonb''s canonical text';
 COMMENT ON COLUMN ptx.ledger_entry.project_id IS 'project the entry belongs to (the row''s project_id, a project''s own id, an event''s project_id)';
 COMMENT ON COLUMN ptx.ledger_entry.entry_hash IS 'SHA-256 of the canonical serialization (docs/ledger-format.md)';
-CREATE INDEX ledger_entry_relation_key_idx ON ptx.ledger_entry (relation, (key::text));
-CREATE INDEX ledger_entry_project_idx ON ptx.ledger_entry (project_id) WHERE project_id IS NOT NULL;
+-- Only the primary key is maintained as entries are written: entries are
+-- found by relation, key and project through the indexes the sealer builds
+-- (30_ledger_index.sql).
 SELECT pg_catalog.pg_extension_config_dump('ptx.ledger_entry', '');
 
 CREATE TABLE ptx.ledger_block (

@@ -157,7 +157,7 @@ BEGIN
         PERFORM ptx.raise('ledger.track_not_table', rel::text);
     END IF;
     IF c.relnamespace = 'ptx'::regnamespace
-       AND c.relname IN ('ledger_entry', 'ledger_block') THEN
+       AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_key_index', 'ledger_project_index') THEN
         PERFORM ptx.raise('ledger.track_ledger_table', rel::text);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
@@ -317,9 +317,9 @@ BEGIN
             CONTINUE;
         END IF;
         SELECT max(e.seq) INTO since
-          FROM ptx.ledger_entry e
-         WHERE e.relation = r.name AND (e.key::text) IS NULL
-           AND e.operation = 'EVENT' AND e.kind = 'track';
+          FROM ptx.ledger_seqs(r.name, NULL) s(seq)
+          JOIN ptx.ledger_entry e ON e.seq = s.seq
+         WHERE e.operation = 'EVENT' AND e.kind = 'track';
         -- rows are compared from the table's baseline on: a table of ptx
         -- just installed (or restored) gets it at the next ptx.seal()
         CONTINUE WHEN since IS NULL;
@@ -382,6 +382,8 @@ CREATE FUNCTION ptx.verify(from_block bigint)
 BEGIN
     RETURN QUERY SELECT * FROM ptx.verify_chain(from_block);
     RETURN QUERY SELECT * FROM ptx.verify_rows();
+    -- the sealer's lookup indexes hold exactly the sealed entries
+    RETURN QUERY SELECT * FROM ptx.verify_index();
     -- the tables not captured row by row (90_ledger_track.sql) are checked
     -- against what the ledger holds of them instead
     RETURN QUERY SELECT * FROM ptx.verify_draws();
@@ -390,7 +392,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ptx.verify(bigint) IS
-    'verify the ledger from a block on, the tracked tables, the executed draws, the derived agency summary and the sealing lag; one row per problem, none when verified';
+    'verify the ledger from a block on, the tracked tables, the lookup indexes, the executed draws, the derived agency summary and the sealing lag; one row per problem, none when verified';
 
 CREATE FUNCTION ptx.verify()
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
@@ -501,7 +503,8 @@ BEGIN
                e.logged_at, e.business_at, e.session_user_name, e.current_user_name,
                e.operation, e.kind, e.relation, e.key::jsonb, e.row_image::jsonb
           FROM ptx.ledger_entry e
-         WHERE e.project_id = trail.project_id
+         WHERE e.seq IN (SELECT s.seq FROM ptx.ledger_project_seqs(trail.project_id) s(seq))
+           AND e.project_id = trail.project_id
          ORDER BY e.seq;
 END
 $$;
@@ -522,7 +525,8 @@ CREATE FUNCTION ptx.trail(relation text, key jsonb)
                e.logged_at, e.business_at, e.session_user_name, e.current_user_name,
                e.operation, e.kind, e.relation, e.key::jsonb, e.row_image::jsonb
           FROM ptx.ledger_entry e
-         WHERE e.relation = trail.relation AND (e.key::text) = (trail.key::text)
+         WHERE e.seq IN (SELECT s.seq FROM ptx.ledger_seqs(trail.relation, trail.key::text) s(seq))
+           AND e.relation = trail.relation AND (e.key::text) = (trail.key::text)
          ORDER BY e.seq;
     END;
 COMMENT ON FUNCTION ptx.trail(text, jsonb) IS

@@ -30,11 +30,13 @@ CREATE FUNCTION ptx.ledger_relids() RETURNS SETOF oid
     BEGIN ATOMIC
         SELECT c.oid FROM pg_catalog.pg_class c
          WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
-           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check', 'ledger_seq')
+           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check', 'ledger_seq',
+                             'ledger_key_index', 'ledger_project_index')
         UNION ALL
         SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
          WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
-           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check');
+           AND c.relname IN ('ledger_entry', 'ledger_block', 'ledger_check',
+                             'ledger_key_index', 'ledger_project_index');
     END;
 
 CREATE FUNCTION ptx.ledger_guard_ddl() RETURNS event_trigger
@@ -65,12 +67,8 @@ BEGIN
                       (SELECT pg_catalog.array_agg(k ORDER BY k)
                          FROM pg_catalog.jsonb_object_keys(
                                 (SELECT e.row_image::jsonb FROM ptx.ledger_entry e
-                                  WHERE e.relation = ptx.ledger_relation_name(d.objid)
-                                    AND e.operation IN ('INSERT', 'UPDATE', 'DELETE', 'SNAPSHOT')
-                                  ORDER BY e.seq DESC LIMIT 1)) k)
-                  AND EXISTS (SELECT 1 FROM ptx.ledger_entry e
-                               WHERE e.relation = ptx.ledger_relation_name(d.objid)
-                                 AND e.operation IN ('INSERT', 'UPDATE', 'DELETE', 'SNAPSHOT'))
+                                  WHERE e.seq = ptx.ledger_last_row_seq(ptx.ledger_relation_name(d.objid)))) k)
+                  AND ptx.ledger_last_row_seq(ptx.ledger_relation_name(d.objid)) IS NOT NULL
     LOOP
         PERFORM ptx.ledger_event_internal('track', ptx.ledger_relation_name(cmd.objid), NULL,
                                  '{"reason": "ALTER TABLE"}');
@@ -137,14 +135,14 @@ BEGIN
         RETURN;
     END IF;
     FOR o IN SELECT * FROM pg_catalog.pg_event_trigger_dropped_objects() LOOP
-        IF o.object_identity ~ '(^| on )ptx\.ledger_(entry|block|check|seq)' THEN
+        IF o.object_identity ~ '(^| on )ptx\.ledger_(entry|block|check|seq|key_index|project_index)' THEN
             PERFORM ptx.raise('ledger_guard.drop', o.object_identity);
         END IF;
         IF o.object_type = 'trigger' AND o.address_names[3] IN ('ptx_ledger', 'ptx_no_truncate') THEN
             rel := pg_catalog.format('%I.%I', o.address_names[1], o.address_names[2]);
-            IF NOT EXISTS (SELECT 1 FROM ptx.ledger_entry e
-                            WHERE e.relation = rel AND (e.key::text) IS NULL
-                              AND e.operation = 'EVENT' AND e.kind = 'untrack'
+            IF NOT EXISTS (SELECT 1 FROM ptx.ledger_seqs(rel, NULL) s(seq)
+                             JOIN ptx.ledger_entry e ON e.seq = s.seq
+                            WHERE e.operation = 'EVENT' AND e.kind = 'untrack'
                               AND e.xid = pg_catalog.pg_current_xact_id()) THEN
                 PERFORM ptx.raise('ledger_guard.drop_capture', rel);
             END IF;

@@ -363,7 +363,9 @@ CREATE FUNCTION ptx.bid_ledger_entry(bid_id bigint) RETURNS jsonb
                    'seq', e.seq,
                    'entry_hash', pg_catalog.encode(e.entry_hash, 'hex'))
           FROM ptx.ledger_entry e
-         WHERE e.relation = 'ptx.bid'
+         WHERE e.seq IN (SELECT s.seq FROM ptx.ledger_seqs('ptx.bid',
+                             pg_catalog.jsonb_build_object('id', bid_ledger_entry.bid_id)::text) s(seq))
+           AND e.relation = 'ptx.bid'
            AND (e.key::text) = pg_catalog.jsonb_build_object('id', bid_ledger_entry.bid_id)::text
          ORDER BY e.seq DESC LIMIT 1;
     END;

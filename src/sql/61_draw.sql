@@ -511,7 +511,8 @@ BEGIN
     -- (they are not captured row by row: 90_ledger_track.sql)
     SELECT e.row_image::jsonb INTO recorded
       FROM ptx.ledger_entry e
-     WHERE e.relation = 'ptx.draw_request'
+     WHERE e.seq IN (SELECT s.seq FROM ptx.ledger_seqs('ptx.draw_request', jsonb_build_object('id', r.id)::text) s(seq))
+       AND e.relation = 'ptx.draw_request'
        AND (e.key::text) = jsonb_build_object('id', r.id)::text
        AND e.operation = 'EVENT' AND e.kind = 'draw_executed'
      ORDER BY e.seq DESC

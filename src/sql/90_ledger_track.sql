@@ -39,7 +39,7 @@ BEGIN
          WHERE c.relnamespace = 'ptx'::pg_catalog.regnamespace
            AND c.relkind IN ('r', 'p')
            AND NOT c.relispartition
-           AND c.relname NOT IN ('ledger_entry', 'ledger_block',
+           AND c.relname NOT IN ('ledger_entry', 'ledger_block', 'ledger_key_index', 'ledger_project_index',
                                  'draw_pool', 'draw_pick', 'agency_business')
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                             WHERE t.tgrelid = c.oid AND t.tgname = 'ptx_ledger')

@@ -39,7 +39,8 @@ $region->safe_psql('trading', q{
 	SELECT ptx.grant_jurisdiction(1, 'construction', '150000');
 	SELECT ptx.register_project('P1', '学校', 'construction', '150400', 2, 1000000, 1);
 	SELECT ptx.seal();
-	CREATE PUBLICATION ptx_to_centre FOR TABLE ptx.ledger_entry, ptx.ledger_block
+	CREATE PUBLICATION ptx_to_centre FOR TABLE ptx.ledger_entry, ptx.ledger_block,
+	    ptx.ledger_key_index, ptx.ledger_project_index
 	    WITH (publish = 'insert');
 	CREATE PUBLICATION ptx_results_to_centre FOR TABLE ptx.project, ptx.contract;
 });
@@ -81,6 +82,16 @@ is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_chain(1)
 	'and verify at the centre');
 is($centre->safe_psql('region_150400', q{SELECT string_agg(code, ',' ORDER BY code) FROM ptx.project}), 'P1,P2',
 	'with the new project');
+# the sealer's lookup indexes come with the blocks: the centre finds a
+# row's and a project's trail as the region does
+my $trail_sql = q{SELECT (SELECT string_agg(seq::text, ',' ORDER BY seq) FROM ptx.trail('ptx.project', '{"id": 2}'))
+	|| '/' || (SELECT string_agg(s::text, ',' ORDER BY s) FROM ptx.ledger_project_seqs(2) s)};
+my $region_trail = $region->safe_psql('trading', $trail_sql);
+like($region_trail, qr/^\d+(,\d+)+\/\d+(,\d+)+$/, 'the region finds project 2\'s trail');
+is($centre->safe_psql('region_150400', $trail_sql), $region_trail,
+	'the centre finds the same trail');
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_index()'), '0',
+	'and its lookup indexes hold exactly the sealed entries');
 
 # A physical standby of the region verifies its chain read-only.
 $region->backup('base');

@@ -253,7 +253,7 @@ like(verify('receipt', "$dir/receipt1_new.json", "$dir/digest2.json"), qr/^OK: /
 	'a new receipt for the same entry reaches it');
 
 # A rewritten tail: an entry of block $b1 changed, its hash recomputed, the
-# blocks from there removed and sealed again.  The new chain verifies on
+# blocks from there and their lookup rows removed, and sealed again.  The new chain verifies on
 # its own, but not against the digest published before.
 my $victim = $node->safe_psql('bids', "SELECT first_seq FROM ptx.ledger_block WHERE block_no = $b1");
 $node->safe_psql('bids', qq{
@@ -261,6 +261,8 @@ $node->safe_psql('bids', qq{
 	UPDATE ptx.ledger_entry SET row_image = '{"rewritten": true}' WHERE seq = $victim;
 	UPDATE ptx.ledger_entry SET entry_hash = sha256(ptx.ledger_entry_bytes(seq)) WHERE seq = $victim;
 	DELETE FROM ptx.ledger_block WHERE block_no >= $b1;
+	DELETE FROM ptx.ledger_key_index WHERE block_no >= $b1;
+	DELETE FROM ptx.ledger_project_index WHERE block_no >= $b1;
 	RESET session_replication_role;
 	SELECT ptx.seal();
 });
