@@ -93,6 +93,29 @@ SELECT seq - :base AS n, problem FROM ptx.verify() ORDER BY seq, problem;
 ROLLBACK;
 SELECT count(*) AS problems FROM ptx.verify();
 
+-- Entries name the session's and the current user as they are at the
+-- write: a role renamed between two writes, a SET ROLE between two others.
+CREATE ROLE regress_index_writer;
+GRANT USAGE ON SCHEMA regress_index TO regress_index_writer;
+GRANT ALL ON regress_index.offer TO regress_index_writer;
+SET ROLE regress_index_writer;
+UPDATE regress_index.offer SET price = 13 WHERE id = 3;
+RESET ROLE;
+ALTER ROLE regress_index_writer RENAME TO regress_index_renamed;
+SET ROLE regress_index_renamed;
+UPDATE regress_index.offer SET price = 14 WHERE id = 3;
+RESET ROLE;
+UPDATE regress_index.offer SET price = 15 WHERE id = 3;
+SELECT data ->> 'price' AS price, current_user_name = session_user_name AS same_user,
+       CASE WHEN current_user_name LIKE 'regress_index_%' THEN current_user_name END AS role_name
+  FROM ptx.trail('regress_index.offer', '{"id": 3}')
+ WHERE operation = 'UPDATE' AND current_user_name LIKE 'regress_index_%'
+    OR operation = 'UPDATE' AND data ->> 'price' = '15'
+ ORDER BY seq;
+REVOKE ALL ON regress_index.offer FROM regress_index_renamed;
+REVOKE ALL ON SCHEMA regress_index FROM regress_index_renamed;
+DROP ROLE regress_index_renamed;
+
 SELECT ptx.untrack('regress_index.offer');
 SET client_min_messages = warning;
 DROP SCHEMA regress_index CASCADE;

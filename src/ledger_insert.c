@@ -44,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/xid8.h"
 
 #include "ptx.h"
@@ -81,6 +82,44 @@ static Datum client_addr_datum = (Datum) 0;
 static char *client_addr_text = NULL;
 
 static bool callback_registered = false;
+
+/*
+ * The names of the session and current users, looked up once and kept
+ * until pg_authid changes (a role renamed): two lookups in the syscache per
+ * entry otherwise.
+ */
+typedef struct RoleNameSlot
+{
+	Oid			roleid;
+	NameData	name;
+} RoleNameSlot;
+
+static RoleNameSlot role_names[2];
+static bool role_callback_registered = false;
+
+static void
+role_names_reset(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
+				 uint32 hashvalue pg_attribute_unused())
+{
+	role_names[0].roleid = InvalidOid;
+	role_names[1].roleid = InvalidOid;
+}
+
+static const char *
+role_name(int slot, Oid roleid)
+{
+	if (!role_callback_registered)
+	{
+		CacheRegisterSyscacheCallback(AUTHOID, role_names_reset, (Datum) 0);
+		role_callback_registered = true;
+	}
+	if (role_names[slot].roleid != roleid || !OidIsValid(roleid))
+	{
+		namestrcpy(&role_names[slot].name, GetUserNameFromId(roleid, false));
+		role_names[slot].roleid = roleid;
+	}
+	return NameStr(role_names[slot].name);
+}
 
 /* a change of the ledger's table or of one of its indexes: build again */
 static void
@@ -406,8 +445,8 @@ ptx_ledger_write_entry(const char *operation, const char *kind,
 	f.seq = nextval_internal(seq_relid, false);
 	f.logged_at = GetCurrentTimestamp();
 	f.business_at = ptx_now();
-	f.session_user_name = cstr_text(GetUserNameFromId(GetSessionUserId(), false));
-	f.current_user_name = cstr_text(GetUserNameFromId(GetUserId(), false));
+	f.session_user_name = cstr_text(role_name(0, GetSessionUserId()));
+	f.current_user_name = cstr_text(role_name(1, GetUserId()));
 	f.application_name = cstr_text(application_name);
 	client_addr_init();
 	f.client_addr = cstr_text(client_addr_text);

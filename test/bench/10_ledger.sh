@@ -171,7 +171,7 @@ the median of a variant's runs (all runs listed).
 | variant | tps (median) | ratio to no logging | runs |
 |---|---:|---:|---|
 | no logging | ${TPS[none]} | 1.00 | $(runs none) |
-| ptx ledger (entry hash in C, sealed blocks) | ${TPS[ptx]} | $r_ptx | $(runs ptx) |
+| ptx ledger (entry hash in C; sealed blocks, indexed by the sealer) | ${TPS[ptx]} | $r_ptx | $(runs ptx) |
 | pgaudit, \`pgaudit.log = 'write'\` (log lines, not tamper-evident, not transactional) | ${TPS[pgaudit]} | $r_pgaudit | $(runs pgaudit) |
 | peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log | $(runs log) |
 | peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain | $(runs chain) |
