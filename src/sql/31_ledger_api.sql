@@ -292,6 +292,7 @@ CREATE FUNCTION ptx.verify_rows()
 DECLARE
     r record;
     since bigint;
+    source text;
 BEGIN
     FOR r IN
         SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name,
@@ -323,6 +324,21 @@ BEGIN
         -- rows are compared from the table's baseline on: a table of ptx
         -- just installed (or restored) gets it at the next ptx.seal()
         CONTINUE WHEN since IS NULL;
+        -- A table with few entries has them read through the sealer's
+        -- index (and the unsealed tail); one with many, by a scan of the
+        -- ledger, cheaper than that many lookups.  ptx.verify_index()
+        -- vouches for the index.
+        IF (SELECT pg_catalog.count(*) FROM (SELECT FROM ptx.ledger_key_index ki
+                                              WHERE ki.relation = (r.name COLLATE "C")
+                                              LIMIT 20001) n) <= 20000 THEN
+            source := $s$e.seq IN (SELECT s.seq FROM ptx.ledger_key_index ki, unnest(ki.seqs) s(seq)
+                                    WHERE ki.relation = ($1 COLLATE "C") AND ki.key <> ''
+                                   UNION ALL
+                                   SELECT t.seq FROM ptx.ledger_entry t
+                                    WHERE t.seq > $3 AND t.relation = $1) AND $s$;
+        ELSE
+            source := '';
+        END IF;
         RETURN QUERY EXECUTE pg_catalog.format($q$
             WITH cur AS (
                 SELECT pg_catalog.jsonb_build_object(%s)::text AS k, i.img::text AS img
@@ -331,7 +347,7 @@ BEGIN
                 SELECT DISTINCT ON (e.key::text) e.key::text AS k, e.seq, e.operation,
                        e.row_image::text AS img
                   FROM ptx.ledger_entry e
-                 WHERE e.relation = $1 AND e.seq >= $2 AND e.operation <> 'EVENT'
+                 WHERE %s e.relation = $1 AND e.seq >= $2 AND e.operation <> 'EVENT'
                  ORDER BY e.key::text, e.seq DESC)
             SELECT NULL::bigint, l.seq,
                    CASE WHEN c.k IS NULL THEN 'row_missing'
@@ -347,8 +363,8 @@ BEGIN
              WHERE (c.k IS NULL AND l.operation <> 'DELETE')
                 OR (c.k IS NOT NULL AND (l.k IS NULL OR l.operation = 'DELETE'))
                 OR (c.k IS NOT NULL AND l.k IS NOT NULL AND l.operation <> 'DELETE' AND c.img <> l.img)
-             ORDER BY 2 NULLS LAST, 4$q$, r.keyexpr, r.relid::regclass)
-            USING r.name, since;
+             ORDER BY 2 NULLS LAST, 4$q$, r.keyexpr, r.relid::regclass, source)
+            USING r.name, since, (SELECT COALESCE(max(b.last_seq), 0) FROM ptx.ledger_block b);
     END LOOP;
 END
 $$;
