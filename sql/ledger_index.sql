@@ -85,6 +85,10 @@ SET LOCAL session_replication_role = replica;
 DELETE FROM ptx.ledger_key_index WHERE relation = 'regress_index.offer' AND key = '{"id": 2}';
 SELECT count(*) AS hidden FROM ptx.trail('regress_index.offer', '{"id": 2}');
 SELECT seq - :base AS n, problem FROM ptx.verify() ORDER BY seq;
+-- an incremental check covers the blocks from where it starts
+SELECT count(*) AS from_block_1 FROM ptx.verify_index(1);
+SELECT count(*) AS from_after_it FROM ptx.verify_index(
+    (SELECT min(k.block_no) + 1 FROM ptx.ledger_key_index k WHERE k.relation = 'regress_index.offer'));
 ROLLBACK;
 BEGIN;
 SET LOCAL session_replication_role = replica;

@@ -9,7 +9,7 @@
 -- ptx.ledger_seqs() and ptx.ledger_project_seqs() put the two together.
 --
 -- They are derived data: nothing in them is hashed, and ptx.verify()
--- checks that they hold exactly the sealed entries (ptx.verify_index()).
+-- checks that they hold exactly the sealed entries (ptx.verify_index).
 -- Like the ledger they are append-only (35_ledger_index_guard.sql).  The
 -- text columns compare bytes (COLLATE "C"): equality is all they serve.
 
@@ -144,27 +144,33 @@ $$;
 COMMENT ON FUNCTION ptx.ledger_last_row_seq(text) IS
     'seq of the newest row entry (INSERT, UPDATE, DELETE, SNAPSHOT) of a relation, or NULL';
 
--- Both indexes against the sealed entries: an entry missing from them, or
--- a seq in them that no sealed entry of that relation and key (project)
--- has, is reported.
-CREATE FUNCTION ptx.verify_index()
+-- Both indexes against the sealed entries of the blocks from from_block on
+-- (as ptx.verify(from_block) checks the chain from there): an entry missing
+-- from them, or a seq in them that no sealed entry of that relation and key
+-- (project) has, is reported.
+CREATE FUNCTION ptx.verify_index(from_block bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     BEGIN ATOMIC
         WITH sealed AS (
-            SELECT COALESCE(max(b.last_seq), 0) AS last FROM ptx.ledger_block b),
+            SELECT COALESCE(max(b.last_seq), 0) AS last,
+                   COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index.from_block),
+                            max(b.last_seq) + 1, 1) AS first
+              FROM ptx.ledger_block b),
         e AS (
             SELECT e.seq, e.relation COLLATE "C" AS relation,
                    COALESCE(e.key::text, '') COLLATE "C" AS key, e.project_id
               FROM ptx.ledger_entry e
-             WHERE e.seq <= (SELECT sealed.last FROM sealed)),
+             WHERE e.seq BETWEEN (SELECT sealed.first FROM sealed) AND (SELECT sealed.last FROM sealed)),
         k AS (
             SELECT k.block_no, s.seq, k.relation, k.key
-              FROM ptx.ledger_key_index k, unnest(k.seqs) AS s(seq)),
+              FROM ptx.ledger_key_index k, unnest(k.seqs) AS s(seq)
+             WHERE k.block_no >= verify_index.from_block),
         p AS (
             SELECT p.block_no, s.seq, p.project_id
-              FROM ptx.ledger_project_index p, unnest(p.seqs) AS s(seq)),
+              FROM ptx.ledger_project_index p, unnest(p.seqs) AS s(seq)
+             WHERE p.block_no >= verify_index.from_block),
         problems AS (
             SELECT k.block_no, COALESCE(e.seq, k.seq) AS seq,
                    CASE WHEN k.seq IS NULL THEN 'index_missing' ELSE 'index_extra' END AS problem,
@@ -187,14 +193,14 @@ CREATE FUNCTION ptx.verify_index()
           FROM problems
          ORDER BY 2, 3;
     END;
-COMMENT ON FUNCTION ptx.verify_index() IS
-    'compare the sealer''s lookup indexes with the sealed entries (part of ptx.verify)';
+COMMENT ON FUNCTION ptx.verify_index(bigint) IS
+    'compare the sealer''s lookup indexes with the sealed entries of the blocks from from_block on (part of ptx.verify)';
 
 REVOKE ALL ON FUNCTION ptx.ledger_index_block(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_seqs(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_project_seqs(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION ptx.verify_index() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ptx.verify_index(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_last_row_seq(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.ledger_seqs(text, text), ptx.ledger_project_seqs(bigint),
-    ptx.ledger_last_row_seq(text), ptx.verify_index() TO ptx_auditor;
+    ptx.ledger_last_row_seq(text), ptx.verify_index(bigint) TO ptx_auditor;
 GRANT SELECT ON ptx.ledger_key_index, ptx.ledger_project_index TO ptx_auditor;

@@ -326,7 +326,7 @@ BEGIN
         CONTINUE WHEN since IS NULL;
         -- A table with few entries has them read through the sealer's
         -- index (and the unsealed tail); one with many, by a scan of the
-        -- ledger, cheaper than that many lookups.  ptx.verify_index()
+        -- ledger, cheaper than that many lookups.  ptx.verify_index
         -- vouches for the index.
         IF (SELECT pg_catalog.count(*) FROM (SELECT FROM ptx.ledger_key_index ki
                                               WHERE ki.relation = (r.name COLLATE "C")
@@ -399,7 +399,7 @@ BEGIN
     RETURN QUERY SELECT * FROM ptx.verify_chain(from_block);
     RETURN QUERY SELECT * FROM ptx.verify_rows();
     -- the sealer's lookup indexes hold exactly the sealed entries
-    RETURN QUERY SELECT * FROM ptx.verify_index();
+    RETURN QUERY SELECT * FROM ptx.verify_index(from_block);
     -- the tables not captured row by row (90_ledger_track.sql) are checked
     -- against what the ledger holds of them instead
     RETURN QUERY SELECT * FROM ptx.verify_draws();

@@ -2,7 +2,7 @@
 -- the ledger: a row removed from them would hide entries from ptx.trail()
 -- without touching a hash.  UPDATE, DELETE and TRUNCATE are refused
 -- (PX009), also when they arrive by logical replication; a superuser who
--- bypasses triggers is left to ptx.verify_index().
+-- bypasses triggers is left to ptx.verify_index.
 
 CREATE TRIGGER ledger_key_index_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ptx.ledger_key_index
     FOR EACH STATEMENT EXECUTE FUNCTION ptx.ledger_refuse_change();

@@ -90,7 +90,7 @@ my $region_trail = $region->safe_psql('trading', $trail_sql);
 like($region_trail, qr/^\d+(,\d+)+\/\d+(,\d+)+$/, 'the region finds project 2\'s trail');
 is($centre->safe_psql('region_150400', $trail_sql), $region_trail,
 	'the centre finds the same trail');
-is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_index()'), '0',
+is($centre->safe_psql('region_150400', 'SELECT count(*) FROM ptx.verify_index(1)'), '0',
 	'and its lookup indexes hold exactly the sealed entries');
 
 # A physical standby of the region verifies its chain read-only.
