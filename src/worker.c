@@ -6,25 +6,43 @@
  * When ptx is in shared_preload_libraries, a launcher ("ptx seal launcher")
  * runs with no database.  Every ptx.seal_interval milliseconds it lists the
  * databases that accept connections and starts, for each one that has no
- * worker running, a short-lived worker ("ptx seal"), which connects, seals
- * if ptx is installed there and ptx.seal_worker is on, and exits.
+ * worker running, a worker ("ptx seal"), which connects, seals if ptx is
+ * installed there and ptx.seal_worker is on, and stays for a visit of at
+ * most PTX_SEAL_VISIT_MS, sealing again every ptx.seal_interval.
  *
- * Workers are short-lived on purpose: a process that stays connected would
- * make DROP DATABASE fail, and would have to notice ptx being dropped and
- * created again.  A worker that finds no ptx (or ptx.seal_worker off) says
- * so in shared memory; the launcher then looks at that database again only
- * every PTX_SEAL_RECHECK_MS; so it does after a worker that failed.  A
- * database gets at most one worker per ptx.seal_interval.  A worker waits
- * at most ptx.seal_lock_timeout for writers to finish, then gives up until
- * the next round.  Each of its transactions first takes a share lock on the
+ * A visit is short and ends early, because a worker connected to a database
+ * is in the way of commands on it: DROP DATABASE, ALTER DATABASE RENAME or
+ * SET TABLESPACE and CREATE DATABASE with it as template wait at most 5 s
+ * for other sessions to leave, then fail, and none of them can terminate a
+ * background worker.  Before each round a worker therefore ends its visit
+ * when
+ *	 - one of those commands holds or waits for a lock on the database
+ *	   (DROP, SET TABLESPACE, CREATE DATABASE ... TEMPLATE);
+ *	 - the settings of the database or of its roles changed
+ *	   (ALTER DATABASE ... SET ptx.seal_worker = off applies at connection);
+ *	 - ptx was dropped, or dropped and created again (the next worker takes
+ *	   the new install's baseline);
+ *	 - another database waits for a worker slot (max_worker_processes);
+ *	 - ptx.seal_interval became 0, or the visit lasted PTX_SEAL_VISIT_MS,
+ *	   which is below the 5 s that ALTER DATABASE RENAME waits.
+ * A visit spares the start of a process, its catalog caches and its
+ * prepared queries at every round: most of what a sealing round costs on a
+ * busy server.
+ *
+ * A worker that finds no ptx (or ptx.seal_worker off) says so in shared
+ * memory; the launcher then looks at that database again only every
+ * PTX_SEAL_RECHECK_MS; so it does after a worker that failed.  A database
+ * has at most one worker at a time.  A worker waits at most
+ * ptx.seal_lock_timeout for writers to finish, then gives up until the next
+ * round.  Each of its transactions first takes a share lock on the
  * extension object, as DROP EXTENSION locks it before any of ptx's tables:
  * a worker and a drop never deadlock.
  *
  * A worker takes the baseline of a freshly installed ptx (ptx.seal() does it
  * at once) only once the ledger's sequence has been used: pg_restore creates
  * the extension long before it loads the ledger's rows and sets the
- * sequence, and a baseline in between would clash with the restored rows.  Errors end a
- * worker with exit code 1, which the postmaster only logs.
+ * sequence, and a baseline in between would clash with the restored rows.
+ * Errors end a worker with exit code 1, which the postmaster only logs.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,7 +52,10 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/genam.h"
 #include "access/xact.h"
+#include "catalog/pg_db_role_setting.h"
+#include "common/hashfn.h"
 #include "catalog/pg_database.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -43,6 +64,8 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
@@ -58,6 +81,7 @@
 
 #define PTX_SEAL_MAX_DBS		256
 #define PTX_SEAL_RECHECK_MS		5000
+#define PTX_SEAL_VISIT_MS		4000
 
 typedef enum SealDbState
 {
@@ -81,6 +105,7 @@ typedef struct SealDbSlot
 typedef struct SealShared
 {
 	LWLock	   *lock;
+	bool		slots_short;	/* a worker could not be started last round */
 	SealDbSlot	slots[PTX_SEAL_MAX_DBS];
 } SealShared;
 
@@ -250,6 +275,7 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 	TimestampTz warned_dbs = 0;
 	TimestampTz warned_full = 0;
 	int			rotate = 0;
+	bool		slots_short = false;
 
 	memset(handles, 0, sizeof(handles));
 	memset(started, 0, sizeof(started));
@@ -340,6 +366,7 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 		 */
 		if (ndbs > 0)
 			rotate = (rotate + 1) % ndbs;
+		slots_short = false;
 		for (k = 0; k < ndbs; k++)
 		{
 			SealDbSlot *s;
@@ -397,6 +424,7 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 				 * thanks to the rotation.  Say which database waits.
 				 */
 				handles[idx] = NULL;
+				slots_short = true;
 				if (!warned_slot[idx])
 				{
 					warned_slot[idx] = true;
@@ -410,6 +438,11 @@ ptx_seal_launcher_main(Datum main_arg pg_attribute_unused())
 				}
 			}
 		}
+
+		/* visiting workers make way while a database waits for a slot */
+		LWLockAcquire(seal_shared->lock, LW_EXCLUSIVE);
+		seal_shared->slots_short = slots_short;
+		LWLockRelease(seal_shared->lock);
 	}
 	proc_exit(0);
 }
@@ -433,48 +466,163 @@ set_slot_state(Oid dboid, SealDbState state)
 	LWLockRelease(seal_shared->lock);
 }
 
-void
-ptx_seal_worker_main(Datum main_arg)
+/*
+ * Whether a command that needs the database to itself holds or waits for a
+ * lock on it: DROP DATABASE and ALTER DATABASE SET TABLESPACE take ACCESS
+ * EXCLUSIVE, CREATE DATABASE with it as template SHARE, and a connecting
+ * session's ROW EXCLUSIVE conflicts with both.  Called in a transaction.
+ */
+static bool
+database_wanted(Oid dboid)
 {
-	Oid			dboid = DatumGetObjectId(main_arg);
-	SealDbState state = SEAL_DB_SKIPPED;
-	char		timeout[32];
+	LOCKTAG		tag;
 
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-	pgstat_report_appname("ptx seal");
+	SET_LOCKTAG_OBJECT(tag, InvalidOid, DatabaseRelationId, dboid, 0);
+	if (LockAcquire(&tag, RowExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	LockRelease(&tag, RowExclusiveLock, false);
+	return false;
+}
+
+/*
+ * A digest of the settings that apply to this database's sessions (rows of
+ * pg_db_role_setting for the database or for all databases), to notice
+ * ALTER DATABASE/ROLE ... SET while visiting.  Called in a transaction.
+ */
+static uint32
+settings_digest(Oid dboid)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	uint32		digest = 0;
+
+	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_db_role_setting row = (Form_pg_db_role_setting) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		config;
+		text	   *t;
+
+		if (row->setdatabase != dboid && OidIsValid(row->setdatabase))
+			continue;
+		digest = hash_combine(digest, hash_bytes_uint32(row->setdatabase));
+		digest = hash_combine(digest, hash_bytes_uint32(row->setrole));
+		config = heap_getattr(tup, Anum_pg_db_role_setting_setconfig,
+							  RelationGetDescr(rel), &isnull);
+		if (isnull)
+			continue;
+		t = DatumGetTextPP(config);
+		digest = hash_combine(digest,
+							  hash_bytes((const unsigned char *) VARDATA_ANY(t),
+										 VARSIZE_ANY_EXHDR(t)));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return digest;
+}
+
+/*
+ * One round of a visit: the baseline of a fresh install (first round only)
+ * and a seal.  Returns false when the visit must end before it: the
+ * database is wanted by another command, its settings changed, ptx is not
+ * there or not to be served, or ptx is another install than the one the
+ * visit began with.
+ */
+static bool
+seal_round(Oid dboid, bool first, Oid *extoid, uint32 *settings)
+{
+	bool		served = false;
+	char		timeout[32];
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	XactIsoLevel = XACT_READ_COMMITTED;
-	if (seal_worker_enabled &&
+	if (first)
+		*settings = settings_digest(dboid);
+	if ((first || (!database_wanted(dboid) &&
+				   settings_digest(dboid) == *settings)) &&
+		seal_worker_enabled &&
 		ptx_ledger_lock_extension() &&
-		OidIsValid(ptx_ledger_entry_relid(true)))
+		OidIsValid(ptx_ledger_entry_relid(true)) &&
+		(first || get_extension_oid("ptx", true) == *extoid))
 	{
+		*extoid = get_extension_oid("ptx", true);
 		/* a worker that fails leaves the database skipped for a while */
 		set_slot_state(dboid, SEAL_DB_SKIPPED);
 		snprintf(timeout, sizeof(timeout), "%d", seal_lock_timeout);
 		SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
 		pgstat_report_activity(STATE_RUNNING, "SELECT ptx.seal()");
-		/* the baseline commits before the seal waits for anyone */
-		PushActiveSnapshot(GetTransactionSnapshot());
-		(void) ptx_ledger_baseline();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		XactIsoLevel = XACT_READ_COMMITTED;
+		if (first)
+		{
+			/* the baseline commits before the seal waits for anyone */
+			PushActiveSnapshot(GetTransactionSnapshot());
+			(void) ptx_ledger_baseline();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			XactIsoLevel = XACT_READ_COMMITTED;
+		}
 		if (ptx_ledger_lock_extension())
 		{
 			PushActiveSnapshot(GetTransactionSnapshot());
 			(void) ptx_ledger_seal(false);
 			PopActiveSnapshot();
-			state = SEAL_DB_SERVED;
+			served = true;
 		}
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	CommitTransactionCommand();
-	set_slot_state(dboid, state);
+	if (served)
+		set_slot_state(dboid, SEAL_DB_SERVED);
+	return served;
+}
+
+void
+ptx_seal_worker_main(Datum main_arg)
+{
+	Oid			dboid = DatumGetObjectId(main_arg);
+	TimestampTz visit_start;
+	Oid			extoid = InvalidOid;
+	uint32		settings = 0;
+	bool		first = true;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	pgstat_report_appname("ptx seal");
+	visit_start = GetCurrentTimestamp();
+
+	while (seal_round(dboid, first, &extoid, &settings))
+	{
+		bool		slots_short;
+		long		elapsed;
+
+		first = false;
+		/* no idle wait past the visit: the next worker comes in time */
+		elapsed = TimestampDifferenceMilliseconds(visit_start, GetCurrentTimestamp());
+		if (seal_interval <= 0 || elapsed + seal_interval > PTX_SEAL_VISIT_MS)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 seal_interval, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		LWLockAcquire(seal_shared->lock, LW_SHARED);
+		slots_short = seal_shared->slots_short;
+		LWLockRelease(seal_shared->lock);
+		if (seal_interval <= 0 || slots_short)
+			break;
+	}
+	if (first)
+		set_slot_state(dboid, SEAL_DB_SKIPPED);
 	proc_exit(0);
 }

@@ -1,7 +1,8 @@
 # The sealing background workers (DESIGN.md §3): they seal every database
 # where ptx is installed within the lag, leave other databases alone, cope
-# with DROP/CREATE EXTENSION, never hold up DROP DATABASE, honour
-# ptx.seal_worker = off, and never take the postmaster down.
+# with DROP/CREATE EXTENSION, stay for several rounds yet never hold up
+# DROP, RENAME or CREATE DATABASE ... TEMPLATE, honour ptx.seal_worker = off
+# set while they visit, and never take the postmaster down.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -128,6 +129,48 @@ for my $i (1 .. 3)
 	$node->safe_psql('postgres', "DROP DATABASE gone$i");
 	my $took = time - $t0;
 	ok($took < 3, sprintf('DROP DATABASE while served takes %.2f s', $took));
+}
+
+# A worker stays for several rounds (a visit), not one process per round
+{
+	my $pid_sql = q{SELECT pid FROM pg_stat_activity
+		 WHERE backend_type = 'ptx seal' AND datname = 'app'};
+	my $p1;
+	for (1 .. 100)
+	{
+		$p1 = $node->safe_psql('postgres', $pid_sql);
+		last if $p1 ne '';
+		usleep(20_000);
+	}
+	usleep(700_000);
+	my $p2 = $node->safe_psql('postgres', $pid_sql);
+	is($p2, $p1, 'the same worker seals the next rounds');
+	sleep 5;
+	isnt($node->safe_psql('postgres', $pid_sql), $p1, 'and leaves within the visit');
+}
+
+# RENAME and CREATE DATABASE ... TEMPLATE wait at most 5 s for the other
+# sessions of a database: a visit is shorter, so they never fail
+$node->safe_psql('postgres', 'CREATE DATABASE busy');
+$node->safe_psql('busy', q{CREATE EXTENSION ptx CASCADE;
+	CREATE TABLE t (id int PRIMARY KEY); SELECT ptx.track('t');
+	INSERT INTO t SELECT generate_series(1, 100);});
+$node->poll_query_until('postgres',
+	q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'ptx seal' AND datname = 'busy'})
+	or die 'no worker visits busy';
+{
+	my $t0 = time;
+	my ($ret, $out, $err) = $node->psql('postgres', 'ALTER DATABASE busy RENAME TO busy2');
+	is($ret, 0, sprintf('ALTER DATABASE RENAME while visited succeeds (%.2f s)', time - $t0));
+	diag($err) if $ret;
+	$node->poll_query_until('postgres',
+		q{SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'ptx seal' AND datname = 'busy2'})
+		or die 'no worker visits busy2';
+	$t0 = time;
+	($ret, $out, $err) = $node->psql('postgres', 'CREATE DATABASE copy TEMPLATE busy2');
+	is($ret, 0, sprintf('CREATE DATABASE ... TEMPLATE of a visited database succeeds (%.2f s)', time - $t0));
+	diag($err) if $ret;
+	is($node->safe_psql('copy', 'SELECT count(*) FROM ptx.verify()'), '0', 'and the copy verifies');
 }
 
 # a long writer delays its seal, never a crash
