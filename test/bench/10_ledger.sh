@@ -179,6 +179,33 @@ the median of a variant's runs (all runs listed).
 Targets: ptx at least pgaudit's ratio — **$(verdict "$r_ptx" "$r_pgaudit")**
 ($r_ptx against $r_pgaudit); ptx ≥ 0.90 × no logging — **$(verdict "$r_ptx" 0.90)** ($r_ptx).
 
+Where the remaining cost is (a profile of this workload, not re-measured
+by each run: \`perf record -a -g\` for 8 s of a 10 s pgbench of each variant
+on a 2-core machine, CPU samples of all processes divided by the
+transactions; lower is better):
+
+| per transaction | no logging | pgaudit | ptx |
+|---|---:|---:|---:|
+| all CPU samples | 1.35 | 1.52 | 1.45 |
+| backends (PostgresMain) | 0.91 | 1.06 (log lines 0.08) | 0.99 |
+| ptx's capture trigger, of which | | | 0.088 |
+| &nbsp; heap insert of the two entries | | | 0.022 |
+| &nbsp; their primary key | | | 0.011 |
+| &nbsp; row images (canonical JSON) | | | 0.014 |
+| &nbsp; seq (nextval) / CHECK constraints | | | 0.008 / 0.004 |
+| WAL flush at commit (XLogFlush) | 0.139 | 0.151 | 0.152 |
+| sealing worker (blocks, lookup indexes) | | | 0.045 (index rows 0.037) |
+| WAL bytes | 375 | 446 | 1,646 |
+
+The capture's own code (serialization, SHA-256) is under 0.005.  What is
+left is bytes: an entry is about 360 bytes in the heap (the row image is
+about 210 of them; actors, relation and key as text about 50), two entries
+make 720 of ptx's 1,271 extra WAL bytes per transaction, and the sealer's
+lookup index rows most of the rest.  Before the sealing workers stayed for
+a visit of several rounds, starting a process per round cost the sealer
+0.074 per transaction.  Fewer bytes per entry (actors and relation by
+reference) and one ledger row per transaction are the next steps.
+
 EOF
 else
 cat <<EOF
