@@ -135,13 +135,16 @@ for my $i (1 .. 3)
 {
 	my $pid_sql = q{SELECT pid FROM pg_stat_activity
 		 WHERE backend_type = 'ptx seal' AND datname = 'app'};
-	my $p1;
-	for (1 .. 100)
+	# a worker that has just arrived, so that its visit has time left
+	my $p1 = '';
+	for (1 .. 400)
 	{
-		$p1 = $node->safe_psql('postgres', $pid_sql);
+		$p1 = $node->safe_psql('postgres', $pid_sql
+			  . q{ AND backend_start > clock_timestamp() - interval '1 s'});
 		last if $p1 ne '';
-		usleep(20_000);
+		usleep(25_000);
 	}
+	isnt($p1, '', 'a worker arrives to seal');
 	usleep(700_000);
 	my $p2 = $node->safe_psql('postgres', $pid_sql);
 	is($p2, $p1, 'the same worker seals the next rounds');
