@@ -618,6 +618,17 @@ ptx_ledger_row_image(Relation rel, HeapTuple tuple, PtxLedgerRow *row)
 }
 
 void
+ptx_ledger_row_image_jsonb(Relation rel, HeapTuple tuple,
+						   PtxLedgerText *image, PtxLedgerText *key)
+{
+	LedgerRelInfo *info = relinfo_get(rel);
+	Jsonb	   *jimage = row_to_jsonb(tuple, RelationGetDescr(rel), info->settings);
+
+	*image = ptx_ledger_jsonb_text(jimage);
+	*key = ptx_ledger_jsonb_text(key_from_image(jimage, info));
+}
+
+void
 ptx_ledger_row_prepare(Relation rel)
 {
 	(void) relinfo_get(rel);

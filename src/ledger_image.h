@@ -29,6 +29,13 @@ typedef struct PtxLedgerRow
 /* the image, key and project of a row of a tracked table */
 extern void ptx_ledger_row_image(Relation rel, HeapTuple tuple, PtxLedgerRow *row);
 
+/*
+ * The image and key of a row through to_jsonb(row), never the direct
+ * renderer: what ptx.verify_rows() compares the ledger's images with.
+ */
+extern void ptx_ledger_row_image_jsonb(Relation rel, HeapTuple tuple,
+									   PtxLedgerText *image, PtxLedgerText *key);
+
 /* checks that rel can be tracked (a primary key) and caches how to render it */
 extern void ptx_ledger_row_prepare(Relation rel);
 

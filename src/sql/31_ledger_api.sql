@@ -275,6 +275,15 @@ CREATE FUNCTION ptx.verify_chain(from_block bigint)
 COMMENT ON FUNCTION ptx.verify_chain(bigint) IS
     'entry hashes, Merkle roots, block hashes and links from a block on (part of ptx.verify)';
 
+-- The comparison itself (src/verify_rows.c): one pass over the ledger for
+-- all tables, one over each table; the problems of the table at position
+-- relation_no, the key as text.
+CREATE FUNCTION ptx.verify_rows_compare(relids oid[], relations text[])
+    RETURNS TABLE (relation_no integer, seq bigint, problem text, key text)
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'ptx_verify_rows_compare';
+COMMENT ON FUNCTION ptx.verify_rows_compare(oid[], text[]) IS
+    'rows of the given tables (with their names as entries write them) against the newest ledger entries of their keys since their baselines; for ptx.verify_rows()';
+
 -- Current rows are rendered with the settings the capture trigger uses
 -- (src/canonical.c, ptx.ledger_canonical_settings()), whatever the
 -- caller's session has.
@@ -290,82 +299,41 @@ CREATE FUNCTION ptx.verify_rows()
     SET lc_monetary = 'C'
     AS $$
 DECLARE
-    r record;
-    since bigint;
-    source text;
+    relids oid[];
+    names text[];
 BEGIN
-    FOR r IN
-        SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name,
-               (SELECT pg_catalog.string_agg(pg_catalog.format('%L, i.img -> %L', a.attname, a.attname),
-                                             ', ' ORDER BY k.ord)
-                  FROM pg_catalog.pg_index x,
-                       unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord),
-                       pg_catalog.pg_attribute a
-                 WHERE x.indrelid = t.tgrelid AND x.indisprimary
-                   AND k.ord <= x.indnkeyatts
-                   AND a.attrelid = t.tgrelid AND a.attnum = k.attnum) AS keyexpr
-          FROM pg_catalog.pg_trigger t
-          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-         WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
-           AND c.relkind = 'r'
-           AND c.relpersistence <> 't'      -- another session's cannot be read
-         ORDER BY 2
-    LOOP
-        IF r.keyexpr IS NULL THEN
-            block_no := NULL; seq := NULL; problem := 'no_primary_key';
-            detail := pg_catalog.format('Tracked table %s has no primary key; its rows cannot be compared with the ledger.', r.name);
-            RETURN NEXT;
-            CONTINUE;
-        END IF;
-        SELECT max(e.seq) INTO since
-          FROM ptx.ledger_seqs(r.name, NULL) s(seq)
-          JOIN ptx.ledger_entry e ON e.seq = s.seq
-         WHERE e.operation = 'EVENT' AND e.kind = 'track';
-        -- rows are compared from the table's baseline on: a table of ptx
-        -- just installed (or restored) gets it at the next ptx.seal()
-        CONTINUE WHEN since IS NULL;
-        -- A table with few entries has them read through the sealer's
-        -- index (and the unsealed tail); one with many, by a scan of the
-        -- ledger, cheaper than that many lookups.  ptx.verify_index
-        -- vouches for the index.
-        IF (SELECT pg_catalog.count(*) FROM (SELECT FROM ptx.ledger_key_index ki
-                                              WHERE ki.relation = (r.name COLLATE "C")
-                                              LIMIT 20001) n) <= 20000 THEN
-            source := $s$e.seq IN (SELECT s.seq FROM ptx.ledger_key_index ki, unnest(ki.seqs) s(seq)
-                                    WHERE ki.relation = ($1 COLLATE "C") AND ki.key <> ''
-                                   UNION ALL
-                                   SELECT t.seq FROM ptx.ledger_entry t
-                                    WHERE t.seq > $3 AND t.relation = $1) AND $s$;
-        ELSE
-            source := '';
-        END IF;
-        RETURN QUERY EXECUTE pg_catalog.format($q$
-            WITH cur AS (
-                SELECT pg_catalog.jsonb_build_object(%s)::text AS k, i.img::text AS img
-                  FROM (SELECT pg_catalog.to_jsonb(t.*) AS img FROM %s t) i),
-            last AS (
-                SELECT DISTINCT ON (e.key::text) e.key::text AS k, e.seq, e.operation,
-                       e.row_image::text AS img
-                  FROM ptx.ledger_entry e
-                 WHERE %s e.relation = $1 AND e.seq >= $2 AND e.operation <> 'EVENT'
-                 ORDER BY e.key::text, e.seq DESC)
-            SELECT NULL::bigint, l.seq,
-                   CASE WHEN c.k IS NULL THEN 'row_missing'
-                        WHEN l.k IS NULL OR l.operation = 'DELETE' THEN 'row_unlogged'
-                        ELSE 'row_changed' END,
-                   CASE WHEN c.k IS NULL
-                        THEN pg_catalog.format('Row %%s of %%s has no DELETE in the ledger but is gone from the table.', l.k, $1)
-                        WHEN l.k IS NULL OR l.operation = 'DELETE'
-                        THEN pg_catalog.format('Row %%s of %%s is in the table but the ledger has no image of it.', c.k, $1)
-                        ELSE pg_catalog.format('Row %%s of %%s differs from its last ledger image.', c.k, $1) END
-              FROM cur c
-              FULL JOIN last l ON l.k = c.k
-             WHERE (c.k IS NULL AND l.operation <> 'DELETE')
-                OR (c.k IS NOT NULL AND (l.k IS NULL OR l.operation = 'DELETE'))
-                OR (c.k IS NOT NULL AND l.k IS NOT NULL AND l.operation <> 'DELETE' AND c.img <> l.img)
-             ORDER BY 2 NULLS LAST, 4$q$, r.keyexpr, r.relid::regclass, source)
-            USING r.name, since, (SELECT COALESCE(max(b.last_seq), 0) FROM ptx.ledger_block b);
-    END LOOP;
+    SELECT pg_catalog.array_agg(t.relid ORDER BY t.name), pg_catalog.array_agg(t.name ORDER BY t.name)
+      INTO relids, names
+      FROM (SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name
+              FROM pg_catalog.pg_trigger t
+              JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+             WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
+               AND c.relkind = 'r'
+               AND c.relpersistence <> 't'      -- another session's cannot be read
+               AND EXISTS (SELECT FROM pg_catalog.pg_index x
+                            WHERE x.indrelid = t.tgrelid AND x.indisprimary)) t;
+    RETURN QUERY
+        SELECT NULL::bigint, p.seq, p.problem, p.detail
+          FROM (SELECT ptx.ledger_relation_name(t.tgrelid) AS name,
+                       NULL::bigint AS seq, 'no_primary_key'::text AS problem,
+                       pg_catalog.format('Tracked table %s has no primary key; its rows cannot be compared with the ledger.',
+                                         ptx.ledger_relation_name(t.tgrelid)) AS detail
+                  FROM pg_catalog.pg_trigger t
+                  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                 WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
+                   AND c.relkind = 'r'
+                   AND c.relpersistence <> 't'
+                   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index x
+                                    WHERE x.indrelid = t.tgrelid AND x.indisprimary)
+                UNION ALL
+                SELECT names[r.relation_no], r.seq, r.problem,
+                       pg_catalog.format(CASE r.problem
+                                             WHEN 'row_missing' THEN 'Row %s of %s has no DELETE in the ledger but is gone from the table.'
+                                             WHEN 'row_unlogged' THEN 'Row %s of %s is in the table but the ledger has no image of it.'
+                                             ELSE 'Row %s of %s differs from its last ledger image.' END,
+                                         r.key, names[r.relation_no])
+                  FROM ptx.verify_rows_compare(COALESCE(relids, '{}'), COALESCE(names, '{}')) r) p
+         ORDER BY p.name, p.seq NULLS LAST, p.detail;
 END
 $$;
 COMMENT ON FUNCTION ptx.verify_rows() IS
