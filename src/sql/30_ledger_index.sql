@@ -147,52 +147,101 @@ COMMENT ON FUNCTION ptx.ledger_last_row_seq(text) IS
 -- Both indexes against the sealed entries of the blocks from from_block on
 -- (as ptx.verify(from_block) checks the chain from there): an entry missing
 -- from them, or a seq in them that no sealed entry of that relation and key
--- (project) has, is reported.
-CREATE FUNCTION ptx.verify_index(from_block bigint)
+-- (project) has, or that they list twice, is reported.
+--
+-- src/verify_index.c does it in one pass over each table, in
+-- maintenance_work_mem; where that is too little, the set-based query
+-- below does it in work_mem (and on disk).
+CREATE FUNCTION ptx.verify_index_compare(from_block bigint, first_seq bigint, last_seq bigint)
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'ptx_verify_index_compare';
+COMMENT ON FUNCTION ptx.verify_index_compare(bigint, bigint, bigint) IS
+    'the lookup indexes'' rows of the blocks from from_block on against the sealed entries first_seq .. last_seq; for ptx.verify_index()';
+
+CREATE FUNCTION ptx.verify_index_query(from_block bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     BEGIN ATOMIC
         WITH sealed AS (
             SELECT COALESCE(max(b.last_seq), 0) AS last,
-                   COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index.from_block),
+                   COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index_query.from_block),
                             max(b.last_seq) + 1, 1) AS first
               FROM ptx.ledger_block b),
+        -- entries and listings are matched one to one (a second listing
+        -- of an entry is extra, a second entry under a seq is missing)
         e AS (
             SELECT e.seq, e.relation COLLATE "C" AS relation,
                    COALESCE(e.key::text, '') COLLATE "C" AS key, e.project_id
               FROM ptx.ledger_entry e
              WHERE e.seq BETWEEN (SELECT sealed.first FROM sealed) AND (SELECT sealed.last FROM sealed)),
+        ek AS (
+            SELECT e.seq, e.relation, e.key,
+                   pg_catalog.row_number() OVER (PARTITION BY e.seq, e.relation, e.key) AS n
+              FROM e WHERE e.relation IS NOT NULL),
+        ep AS (
+            SELECT e.seq, e.project_id,
+                   pg_catalog.row_number() OVER (PARTITION BY e.seq, e.project_id) AS n
+              FROM e WHERE e.project_id IS NOT NULL),
         k AS (
-            SELECT k.block_no, s.seq, k.relation, k.key
+            SELECT k.block_no, s.seq, k.relation, k.key,
+                   pg_catalog.row_number() OVER (PARTITION BY s.seq, k.relation, k.key) AS n
               FROM ptx.ledger_key_index k, unnest(k.seqs) AS s(seq)
-             WHERE k.block_no >= verify_index.from_block),
+             WHERE k.block_no >= verify_index_query.from_block),
         p AS (
-            SELECT p.block_no, s.seq, p.project_id
+            SELECT p.block_no, s.seq, p.project_id,
+                   pg_catalog.row_number() OVER (PARTITION BY s.seq, p.project_id) AS n
               FROM ptx.ledger_project_index p, unnest(p.seqs) AS s(seq)
-             WHERE p.block_no >= verify_index.from_block),
+             WHERE p.block_no >= verify_index_query.from_block),
         problems AS (
             SELECT k.block_no, COALESCE(e.seq, k.seq) AS seq,
-                   CASE WHEN k.seq IS NULL THEN 'index_missing' ELSE 'index_extra' END AS problem,
-                   CASE WHEN k.seq IS NULL
+                   CASE WHEN k.n IS NULL THEN 'index_missing' ELSE 'index_extra' END AS problem,
+                   CASE WHEN k.n IS NULL
                         THEN pg_catalog.format('Entry %s of %s is missing from ptx.ledger_key_index.', e.seq, e.relation)
                         ELSE pg_catalog.format('ptx.ledger_key_index lists seq %s under %s %s, which no sealed entry has.', k.seq, k.relation, k.key) END AS detail
-              FROM (SELECT * FROM e WHERE e.relation IS NOT NULL) e
-              FULL JOIN k ON k.seq = e.seq AND k.relation = e.relation AND k.key = e.key
-             WHERE e.seq IS NULL OR k.seq IS NULL
+              FROM ek e
+              FULL JOIN k ON k.seq = e.seq AND k.relation = e.relation AND k.key = e.key AND k.n = e.n
+             WHERE e.n IS NULL OR k.n IS NULL
             UNION ALL
             SELECT p.block_no, COALESCE(e.seq, p.seq),
-                   CASE WHEN p.seq IS NULL THEN 'index_missing' ELSE 'index_extra' END,
-                   CASE WHEN p.seq IS NULL
+                   CASE WHEN p.n IS NULL THEN 'index_missing' ELSE 'index_extra' END,
+                   CASE WHEN p.n IS NULL
                         THEN pg_catalog.format('Entry %s of project %s is missing from ptx.ledger_project_index.', e.seq, e.project_id)
                         ELSE pg_catalog.format('ptx.ledger_project_index lists seq %s under project %s, which no sealed entry has.', p.seq, p.project_id) END
-              FROM (SELECT * FROM e WHERE e.project_id IS NOT NULL) e
-              FULL JOIN p ON p.seq = e.seq AND p.project_id = e.project_id
-             WHERE e.seq IS NULL OR p.seq IS NULL)
+              FROM ep e
+              FULL JOIN p ON p.seq = e.seq AND p.project_id = e.project_id AND p.n = e.n
+             WHERE e.n IS NULL OR p.n IS NULL)
         SELECT problems.block_no, problems.seq, problems.problem, problems.detail
           FROM problems
-         ORDER BY 2, 3;
+         ORDER BY 2, 3, 4;
     END;
+COMMENT ON FUNCTION ptx.verify_index_query(bigint) IS
+    'ptx.verify_index() as one set-based query, for when maintenance_work_mem is too small for ptx.verify_index_compare()';
+
+CREATE FUNCTION ptx.verify_index(from_block bigint)
+    RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    first_seq bigint;
+    last_seq bigint;
+BEGIN
+    SELECT COALESCE(max(b.last_seq), 0),
+           COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index.from_block),
+                    max(b.last_seq) + 1, 1)
+      INTO last_seq, first_seq
+      FROM ptx.ledger_block b;
+    BEGIN
+        RETURN QUERY
+            SELECT c.block_no, c.seq, c.problem, c.detail
+              FROM ptx.verify_index_compare(verify_index.from_block, first_seq, last_seq) c
+             ORDER BY 2, 3, 4;
+    EXCEPTION WHEN program_limit_exceeded THEN
+        RETURN QUERY SELECT * FROM ptx.verify_index_query(verify_index.from_block);
+    END;
+END
+$$;
 COMMENT ON FUNCTION ptx.verify_index(bigint) IS
     'compare the sealer''s lookup indexes with the sealed entries of the blocks from from_block on (part of ptx.verify)';
 
@@ -200,7 +249,10 @@ REVOKE ALL ON FUNCTION ptx.ledger_index_block(bigint, bigint, bigint) FROM PUBLI
 REVOKE ALL ON FUNCTION ptx.ledger_seqs(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_project_seqs(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.verify_index(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ptx.verify_index_compare(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ptx.verify_index_query(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_last_row_seq(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.ledger_seqs(text, text), ptx.ledger_project_seqs(bigint),
-    ptx.ledger_last_row_seq(text), ptx.verify_index(bigint) TO ptx_auditor;
+    ptx.ledger_last_row_seq(text), ptx.verify_index(bigint),
+    ptx.verify_index_compare(bigint, bigint, bigint), ptx.verify_index_query(bigint) TO ptx_auditor;
 GRANT SELECT ON ptx.ledger_key_index, ptx.ledger_project_index TO ptx_auditor;
