@@ -6,6 +6,8 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS ptx CASCADE;
 CREATE EXTENSION ptx CASCADE;
 RESET client_min_messages;
+-- the baseline of ptx's tables now, not whenever a sealing worker comes
+SELECT ptx.seal() > 0 AS baseline \gset
 SELECT ptx.set_policy('bids.bidder_sealed', 0, 'the bids of this test are sealed by the platform') \gset
 \set SHOW_CONTEXT never
 SET TimeZone = 'Asia/Shanghai';
@@ -90,9 +92,11 @@ UPDATE ptx.org SET email_cipher = NULL WHERE id = :b3;
 -- the ID number is nowhere in clear: not in the table, not in the ledger
 SELECT count(*) AS clear_id_numbers
   FROM ptx.ledger_entry e WHERE e.row_image::text LIKE '%' || regress_rid(1) || '%';
+-- (ptx.message's hint for a bad address names an example one)
 SELECT count(*) AS clear_phones_or_emails
   FROM ptx.ledger_entry e
- WHERE e.row_image::text LIKE '%6612345%' OR e.row_image::text ILIKE '%example.com%';
+ WHERE e.row_image::text LIKE '%6612345%'
+    OR (e.row_image::text ILIKE '%example.com%' AND e.relation IS DISTINCT FROM 'ptx.message');
 SELECT count(*) AS clear_in_org
   FROM ptx.org o WHERE o::text LIKE '%6612345%' OR o::text ILIKE '%example.com%';
 SELECT count(*) AS hashed_in_ledger
