@@ -88,8 +88,10 @@ SELECT * FROM ptx.verify_index_compare(1, NULL, 10);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS nothing_sealed FROM ptx.verify_index_compare(1, 10, -5)
  WHERE problem <> 'index_extra';
-SELECT * FROM ptx.verify_index_compare(1, -9223372036854775807, 9223372036854775807);
-\echo :LAST_ERROR_SQLSTATE
+-- seqs without end: too many for the slots, the query answers instead
+SELECT count(*) AS listed_but_absent
+  FROM ptx.verify_index_compare(1, -9223372036854775807, 9223372036854775807)
+ WHERE problem = 'index_extra';
 
 SET client_min_messages = warning;
 DROP EXTENSION ptx CASCADE;

@@ -16,9 +16,9 @@
  * pair the first time it is seen, and its project; one pass over each index
  * table then ticks off the seqs its rows list.  Memory: about 14 bytes per
  * seq and the distinct pairs' text; when that would outgrow
- * maintenance_work_mem the function fails with 54000 before reporting
- * anything, and ptx.verify_index() falls back to a set-based query that
- * needs no more than work_mem.
+ * maintenance_work_mem, before anything is reported, the function runs
+ * the set-based query ptx.verify_index_query() instead, which needs no
+ * more than work_mem (and temporary files) and finds the same problems.
  *
  *-------------------------------------------------------------------------
  */
@@ -32,6 +32,7 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/int.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -127,6 +128,7 @@ typedef struct IndexCheck
 	Snapshot	snapshot;
 	ReturnSetInfo *rsinfo;
 	StringInfoData buf;			/* a pair's text being looked up */
+	bool		overflow;		/* over maintenance_work_mem: the query instead */
 } IndexCheck;
 
 static int
@@ -156,15 +158,12 @@ check_select(Relation rel)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 }
 
+/* notes when the slots have outgrown maintenance_work_mem */
 static void
 check_memory(IndexCheck *ic)
 {
 	if (MemoryContextMemAllocated(ic->cxt, true) > ic->limit)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the sealed entries do not fit in maintenance_work_mem"),
-				 errdetail("Checking %lld sealed entries takes more memory than maintenance_work_mem allows.",
-						   (long long) ic->count)));
+		ic->overflow = true;
 }
 
 /* buf = "relation\0key" */
@@ -379,6 +378,8 @@ read_entries(IndexCheck *ic)
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(ic->rowcxt);
+		if (ic->overflow)
+			break;
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -560,6 +561,39 @@ report_missing(IndexCheck *ic)
 }
 
 /*
+ * The set-based query, ptx.verify_index_query(), for when the slots do not
+ * fit: its rows go to the result as they are.
+ */
+static void
+run_query(IndexCheck *ic, int64 last)
+{
+	Oid			types[3] = {INT8OID, INT8OID, INT8OID};
+	Datum		args[3];
+	uint64		i;
+
+	args[0] = Int64GetDatum(ic->from_block);
+	args[1] = Int64GetDatum(ic->first);
+	args[2] = Int64GetDatum(last);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT block_no, seq, problem, detail"
+							  "  FROM ptx.verify_index_query($1, $2, $3)",
+							  3, types, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ptx.verify_index_query() failed");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4];
+		int			c;
+
+		for (c = 0; c < 4; c++)
+			values[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1, &nulls[c]);
+		tuplestore_putvalues(ic->rsinfo->setResult, ic->rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+}
+
+/*
  * ptx.verify_index_compare(from_block bigint, first_seq bigint, last_seq bigint)
  *	  RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
  */
@@ -583,15 +617,14 @@ ptx_verify_index_compare(PG_FUNCTION_ARGS)
 	else if (pg_sub_s64_overflow(last, ic.first, &ic.count) ||
 			 pg_add_s64_overflow(ic.count, 1, &ic.count))
 		ic.count = PG_INT64_MAX;
-	if (ic.count > (int64) (ic.limit / (sizeof(uint8) + sizeof(uint32) + sizeof(int64))))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the sealed entries do not fit in maintenance_work_mem"),
-				 errdetail("Checking %lld sealed entries takes more memory than maintenance_work_mem allows.",
-						   (long long) ic.count)));
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	ic.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (ic.count > (int64) (ic.limit / (sizeof(uint8) + sizeof(uint32) + sizeof(int64))))
+	{
+		run_query(&ic, last);
+		return (Datum) 0;
+	}
 	ic.snapshot = RegisterSnapshot(GetActiveSnapshot() ? GetActiveSnapshot()
 								   : GetTransactionSnapshot());
 	ic.cxt = AllocSetContextCreate(CurrentMemoryContext, "ptx verify_index",
@@ -612,14 +645,18 @@ ptx_verify_index_compare(PG_FUNCTION_ARGS)
 
 	read_entries(&ic);
 	check_memory(&ic);
-	if (ic.ndups > 1)
-		qsort(ic.dups, ic.ndups, sizeof(DupEntry), dup_cmp);
-	read_index(&ic, "ledger_key_index", true);
-	read_index(&ic, "ledger_project_index", false);
-	report_missing(&ic);
-
+	if (!ic.overflow)
+	{
+		if (ic.ndups > 1)
+			qsort(ic.dups, ic.ndups, sizeof(DupEntry), dup_cmp);
+		read_index(&ic, "ledger_key_index", true);
+		read_index(&ic, "ledger_project_index", false);
+		report_missing(&ic);
+	}
 	MemoryContextDelete(ic.rowcxt);
 	MemoryContextDelete(ic.cxt);
 	UnregisterSnapshot(ic.snapshot);
+	if (ic.overflow)
+		run_query(&ic, last);
 	return (Datum) 0;
 }

@@ -150,24 +150,21 @@ COMMENT ON FUNCTION ptx.ledger_last_row_seq(text) IS
 -- (project) has, or that they list twice, is reported.
 --
 -- src/verify_index.c does it in one pass over each table, in
--- maintenance_work_mem; where that is too little, the set-based query
--- below does it in work_mem (and on disk).
+-- maintenance_work_mem; where that is too little, it runs the set-based
+-- query below, which does it in work_mem (and on disk).
 CREATE FUNCTION ptx.verify_index_compare(from_block bigint, first_seq bigint, last_seq bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
     LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'ptx_verify_index_compare';
 COMMENT ON FUNCTION ptx.verify_index_compare(bigint, bigint, bigint) IS
     'the lookup indexes'' rows of the blocks from from_block on against the sealed entries first_seq .. last_seq; for ptx.verify_index()';
 
-CREATE FUNCTION ptx.verify_index_query(from_block bigint)
+CREATE FUNCTION ptx.verify_index_query(from_block bigint, first_seq bigint, last_seq bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     BEGIN ATOMIC
         WITH sealed AS (
-            SELECT COALESCE(max(b.last_seq), 0) AS last,
-                   COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index_query.from_block),
-                            max(b.last_seq) + 1, 1) AS first
-              FROM ptx.ledger_block b),
+            SELECT verify_index_query.last_seq AS last, verify_index_query.first_seq AS first),
         -- entries and listings are matched one to one (a second listing
         -- of an entry is extra, a second entry under a seq is missing)
         e AS (
@@ -215,33 +212,22 @@ CREATE FUNCTION ptx.verify_index_query(from_block bigint)
           FROM problems
          ORDER BY 2, 3, 4;
     END;
-COMMENT ON FUNCTION ptx.verify_index_query(bigint) IS
-    'ptx.verify_index() as one set-based query, for when maintenance_work_mem is too small for ptx.verify_index_compare()';
+COMMENT ON FUNCTION ptx.verify_index_query(bigint, bigint, bigint) IS
+    'ptx.verify_index_compare() as one set-based query, which it runs when maintenance_work_mem is too small';
 
 CREATE FUNCTION ptx.verify_index(from_block bigint)
     RETURNS TABLE (block_no bigint, seq bigint, problem text, detail text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    first_seq bigint;
-    last_seq bigint;
-BEGIN
-    SELECT COALESCE(max(b.last_seq), 0),
-           COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index.from_block),
-                    max(b.last_seq) + 1, 1)
-      INTO last_seq, first_seq
-      FROM ptx.ledger_block b;
-    BEGIN
-        RETURN QUERY
-            SELECT c.block_no, c.seq, c.problem, c.detail
-              FROM ptx.verify_index_compare(verify_index.from_block, first_seq, last_seq) c
-             ORDER BY 2, 3, 4;
-    EXCEPTION WHEN program_limit_exceeded THEN
-        RETURN QUERY SELECT * FROM ptx.verify_index_query(verify_index.from_block);
+    BEGIN ATOMIC
+        SELECT c.block_no, c.seq, c.problem, c.detail
+          FROM (SELECT COALESCE(max(b.last_seq), 0) AS last,
+                       COALESCE(min(b.first_seq) FILTER (WHERE b.block_no >= verify_index.from_block),
+                                max(b.last_seq) + 1, 1) AS first
+                  FROM ptx.ledger_block b) s,
+               ptx.verify_index_compare(verify_index.from_block, s.first, s.last) c
+         ORDER BY 2, 3, 4;
     END;
-END
-$$;
 COMMENT ON FUNCTION ptx.verify_index(bigint) IS
     'compare the sealer''s lookup indexes with the sealed entries of the blocks from from_block on (part of ptx.verify)';
 
@@ -250,9 +236,9 @@ REVOKE ALL ON FUNCTION ptx.ledger_seqs(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_project_seqs(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.verify_index(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.verify_index_compare(bigint, bigint, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION ptx.verify_index_query(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ptx.verify_index_query(bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ptx.ledger_last_row_seq(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ptx.ledger_seqs(text, text), ptx.ledger_project_seqs(bigint),
     ptx.ledger_last_row_seq(text), ptx.verify_index(bigint),
-    ptx.verify_index_compare(bigint, bigint, bigint), ptx.verify_index_query(bigint) TO ptx_auditor;
+    ptx.verify_index_compare(bigint, bigint, bigint), ptx.verify_index_query(bigint, bigint, bigint) TO ptx_auditor;
 GRANT SELECT ON ptx.ledger_key_index, ptx.ledger_project_index TO ptx_auditor;
