@@ -105,6 +105,26 @@ ptx_ledger_seq_relid(bool missing_ok)
 	return cached_seq_relid;
 }
 
+/* 0-based position of a ledger table's column; XX001 if it is missing */
+int
+ptx_ledger_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+			return i;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("ledger column \"%s\" is missing", name),
+			 errhint("Restore the ledger tables from a backup or reinstall ptx.")));
+	return -1;					/* keep compiler quiet */
+}
+
 /* the relation name as the ledger writes it, NULL for an unknown OID */
 char *
 ptx_ledger_relation_name(Oid relid)

@@ -114,58 +114,39 @@ typedef struct BlockAtts
 				format;
 } BlockAtts;
 
-static int
-att_index(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
-			return i;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("ledger column \"%s\" is missing", name),
-			 errhint("Restore the ledger tables from a backup or reinstall ptx.")));
-	return -1;					/* keep compiler quiet */
-}
-
 static void
 entry_atts(TupleDesc d, EntryAtts *a)
 {
-	a->seq = att_index(d, "seq");
-	a->xid = att_index(d, "xid");
-	a->logged_at = att_index(d, "logged_at");
-	a->business_at = att_index(d, "business_at");
-	a->session_user_name = att_index(d, "session_user_name");
-	a->current_user_name = att_index(d, "current_user_name");
-	a->application_name = att_index(d, "application_name");
-	a->client_addr = att_index(d, "client_addr");
-	a->operation = att_index(d, "operation");
-	a->kind = att_index(d, "kind");
-	a->relation = att_index(d, "relation");
-	a->key = att_index(d, "key");
-	a->row_image = att_index(d, "row_image");
-	a->project_id = att_index(d, "project_id");
-	a->format = att_index(d, "format");
-	a->entry_hash = att_index(d, "entry_hash");
+	a->seq = ptx_ledger_column(d, "seq");
+	a->xid = ptx_ledger_column(d, "xid");
+	a->logged_at = ptx_ledger_column(d, "logged_at");
+	a->business_at = ptx_ledger_column(d, "business_at");
+	a->session_user_name = ptx_ledger_column(d, "session_user_name");
+	a->current_user_name = ptx_ledger_column(d, "current_user_name");
+	a->application_name = ptx_ledger_column(d, "application_name");
+	a->client_addr = ptx_ledger_column(d, "client_addr");
+	a->operation = ptx_ledger_column(d, "operation");
+	a->kind = ptx_ledger_column(d, "kind");
+	a->relation = ptx_ledger_column(d, "relation");
+	a->key = ptx_ledger_column(d, "key");
+	a->row_image = ptx_ledger_column(d, "row_image");
+	a->project_id = ptx_ledger_column(d, "project_id");
+	a->format = ptx_ledger_column(d, "format");
+	a->entry_hash = ptx_ledger_column(d, "entry_hash");
 }
 
 static void
 block_atts(TupleDesc d, BlockAtts *a)
 {
-	a->block_no = att_index(d, "block_no");
-	a->first_seq = att_index(d, "first_seq");
-	a->last_seq = att_index(d, "last_seq");
-	a->entry_count = att_index(d, "entry_count");
-	a->merkle_root = att_index(d, "merkle_root");
-	a->prev_hash = att_index(d, "prev_hash");
-	a->block_hash = att_index(d, "block_hash");
-	a->sealed_at = att_index(d, "sealed_at");
-	a->format = att_index(d, "format");
+	a->block_no = ptx_ledger_column(d, "block_no");
+	a->first_seq = ptx_ledger_column(d, "first_seq");
+	a->last_seq = ptx_ledger_column(d, "last_seq");
+	a->entry_count = ptx_ledger_column(d, "entry_count");
+	a->merkle_root = ptx_ledger_column(d, "merkle_root");
+	a->prev_hash = ptx_ledger_column(d, "prev_hash");
+	a->block_hash = ptx_ledger_column(d, "block_hash");
+	a->sealed_at = ptx_ledger_column(d, "sealed_at");
+	a->format = ptx_ledger_column(d, "format");
 }
 
 /* An ordered scan of a ledger table by its primary key, from a value on. */

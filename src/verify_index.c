@@ -131,25 +131,6 @@ typedef struct IndexCheck
 	bool		overflow;		/* over maintenance_work_mem: the query instead */
 } IndexCheck;
 
-static int
-column_index(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
-			return i;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("ledger column \"%s\" is missing", name),
-			 errhint("Restore the ledger tables from a backup or reinstall ptx.")));
-	return -1;					/* keep compiler quiet */
-}
-
 /* the caller must be allowed to read what is compared */
 static void
 check_select(Relation rel)
@@ -332,10 +313,10 @@ read_entries(IndexCheck *ic)
 	HeapTuple	tuple;
 
 	check_select(rel);
-	c_seq = column_index(desc, "seq");
-	c_relation = column_index(desc, "relation");
-	c_key = column_index(desc, "key");
-	c_project = column_index(desc, "project_id");
+	c_seq = ptx_ledger_column(desc, "seq");
+	c_relation = ptx_ledger_column(desc, "relation");
+	c_key = ptx_ledger_column(desc, "key");
+	c_project = ptx_ledger_column(desc, "project_id");
 	scan = table_beginscan_strat(rel, ic->snapshot, 0, NULL, true, false);
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
@@ -466,15 +447,15 @@ read_index(IndexCheck *ic, const char *relname, bool is_key)
 	rel = table_open(relid, AccessShareLock);
 	check_select(rel);
 	desc = RelationGetDescr(rel);
-	c_block = column_index(desc, "block_no");
-	c_seqs = column_index(desc, "seqs");
+	c_block = ptx_ledger_column(desc, "block_no");
+	c_seqs = ptx_ledger_column(desc, "seqs");
 	if (is_key)
 	{
-		c_a = column_index(desc, "relation");
-		c_b = column_index(desc, "key");
+		c_a = ptx_ledger_column(desc, "relation");
+		c_b = ptx_ledger_column(desc, "key");
 	}
 	else
-		c_a = column_index(desc, "project_id");
+		c_a = ptx_ledger_column(desc, "project_id");
 	values = palloc(desc->natts * sizeof(Datum));
 	nulls = palloc(desc->natts * sizeof(bool));
 

@@ -144,25 +144,6 @@ typedef struct Compare
 	Snapshot	snapshot;
 } Compare;
 
-static int
-column_index(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
-			return i;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("ledger column \"%s\" is missing", name),
-			 errhint("Restore the ledger tables from a backup or reinstall ptx.")));
-	return -1;					/* keep compiler quiet */
-}
-
 static bool
 in_partition(Compare *c, uint32 hash)
 {
@@ -246,12 +227,12 @@ read_ledger(Compare *c)
 	uint64		inserted = 0;
 	bool		fits = true;
 
-	ec.seq = column_index(desc, "seq");
-	ec.operation = column_index(desc, "operation");
-	ec.kind = column_index(desc, "kind");
-	ec.relation = column_index(desc, "relation");
-	ec.key = column_index(desc, "key");
-	ec.row_image = column_index(desc, "row_image");
+	ec.seq = ptx_ledger_column(desc, "seq");
+	ec.operation = ptx_ledger_column(desc, "operation");
+	ec.kind = ptx_ledger_column(desc, "kind");
+	ec.relation = ptx_ledger_column(desc, "relation");
+	ec.key = ptx_ledger_column(desc, "key");
+	ec.row_image = ptx_ledger_column(desc, "row_image");
 	c->image_col = ec.row_image;
 
 	scan = table_beginscan_strat(rel, c->snapshot, 0, NULL, true, false);
