@@ -45,7 +45,6 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -53,6 +52,7 @@
 #include "utils/snapmgr.h"
 
 #include "ptx.h"
+#include "args.h"
 #include "ledger.h"
 #include "ledger_image.h"
 #include "ledger_relids.h"
@@ -119,8 +119,7 @@ typedef struct EntryCols
 				operation,
 				kind,
 				relation,
-				key,
-				row_image;
+				key;
 } EntryCols;
 
 typedef struct Compare
@@ -148,6 +147,15 @@ static bool
 in_partition(Compare *c, uint32 hash)
 {
 	return c->nparts == 1 || murmurhash32(hash) % (uint32) c->nparts == (uint32) c->part;
+}
+
+/* whether a slot's newest entry is of its table's baseline or later */
+static bool
+since_baseline(Compare *c, RowSlot *slot)
+{
+	int64		since = c->since[slot->key.tbl];
+
+	return since != PG_INT64_MAX && slot->seq >= since;
 }
 
 /* the table an entry's relation names, -1 if none of those compared */
@@ -209,6 +217,68 @@ operation_code(text *op)
 }
 
 /*
+ * One entry of the ledger's pass: a table's baseline, or the newest entry
+ * of its key so far.  Returns true when the key is new to the slots.
+ */
+static bool
+note_entry(Compare *c, EntryCols *ec, HeapTuple tuple, Datum *values, bool *nulls,
+		   int *last)
+{
+	text	   *relname;
+	RowKey		k;
+	RowSlot    *slot;
+	int64		seq;
+	int			tbl;
+	char		op;
+	bool		found;
+
+	if (nulls[ec->relation] || nulls[ec->seq] || nulls[ec->operation])
+		return false;
+	relname = DatumGetTextPP(values[ec->relation]);
+	tbl = table_of(c, VARDATA_ANY(relname), VARSIZE_ANY_EXHDR(relname), last);
+	if (tbl < 0)
+		return false;
+	seq = DatumGetInt64(values[ec->seq]);
+	op = operation_code(DatumGetTextPP(values[ec->operation]));
+	if (op == 'E')
+	{
+		if (nulls[ec->key] && !nulls[ec->kind] &&
+			VARSIZE_ANY_EXHDR(DatumGetTextPP(values[ec->kind])) == 5 &&
+			memcmp(VARDATA_ANY(DatumGetTextPP(values[ec->kind])), "track", 5) == 0 &&
+			(c->since[tbl] == PG_INT64_MAX || seq > c->since[tbl]))
+			c->since[tbl] = seq;	/* a baseline, maybe the newest */
+		return false;
+	}
+	k.tbl = tbl;
+	k.ptr = NULL;
+	k.len = 0;
+	if (!nulls[ec->key])
+	{
+		text	   *key = DatumGetTextPP(values[ec->key]);
+
+		k.ptr = VARDATA_ANY(key);
+		k.len = VARSIZE_ANY_EXHDR(key);
+	}
+	if (!in_partition(c, row_key_hash(k)))
+		return false;
+	slot = rowslots_insert(c->slots, k, &found);
+	if (!found)
+	{
+		if (k.ptr != NULL)
+			slot->key.ptr = arena_copy(c, k.ptr, k.len);
+		slot->seen = false;
+		slot->seq = PG_INT64_MIN;
+	}
+	if (seq > slot->seq)
+	{
+		slot->seq = seq;
+		slot->op = op;
+		slot->tid = tuple->t_self;
+	}
+	return !found;
+}
+
+/*
  * The ledger's pass: the newest entry of every key of the partition.
  * Returns false, the slots being over their limit, to be run again with
  * more partitions.
@@ -232,75 +302,20 @@ read_ledger(Compare *c)
 	ec.kind = ptx_ledger_column(desc, "kind");
 	ec.relation = ptx_ledger_column(desc, "relation");
 	ec.key = ptx_ledger_column(desc, "key");
-	ec.row_image = ptx_ledger_column(desc, "row_image");
-	c->image_col = ec.row_image;
 
 	scan = table_beginscan_strat(rel, c->snapshot, 0, NULL, true, false);
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		MemoryContext old;
-		text	   *relname;
-		text	   *key = NULL;
-		RowKey		k;
-		RowSlot    *slot;
-		int64		seq;
-		int			tbl;
-		char		op;
-		bool		found;
+		bool		new_key;
 
 		CHECK_FOR_INTERRUPTS();
 		heap_deform_tuple(tuple, desc, values, nulls);
-		if (nulls[ec.relation] || nulls[ec.seq] || nulls[ec.operation])
-			continue;
 		old = MemoryContextSwitchTo(c->rowcxt);
-		relname = DatumGetTextPP(values[ec.relation]);
-		tbl = table_of(c, VARDATA_ANY(relname), VARSIZE_ANY_EXHDR(relname), &last);
-		seq = DatumGetInt64(values[ec.seq]);
-		op = operation_code(DatumGetTextPP(values[ec.operation]));
-		if (tbl >= 0 && op == 'E' && nulls[ec.key] && !nulls[ec.kind] &&
-			VARSIZE_ANY_EXHDR(DatumGetTextPP(values[ec.kind])) == 5 &&
-			memcmp(VARDATA_ANY(DatumGetTextPP(values[ec.kind])), "track", 5) == 0 &&
-			(c->since[tbl] == PG_INT64_MAX || seq > c->since[tbl]))
-			c->since[tbl] = seq;	/* a baseline, maybe the newest */
-		if (tbl < 0 || op == 'E')
-		{
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(c->rowcxt);
-			continue;
-		}
-		k.tbl = tbl;
-		k.ptr = NULL;
-		k.len = 0;
-		if (!nulls[ec.key])
-		{
-			key = DatumGetTextPP(values[ec.key]);
-			k.ptr = VARDATA_ANY(key);
-			k.len = VARSIZE_ANY_EXHDR(key);
-		}
-		if (!in_partition(c, row_key_hash(k)))
-		{
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(c->rowcxt);
-			continue;
-		}
-		slot = rowslots_insert(c->slots, k, &found);
-		if (!found)
-		{
-			if (k.ptr != NULL)
-				slot->key.ptr = arena_copy(c, k.ptr, k.len);
-			slot->seen = false;
-			slot->seq = PG_INT64_MIN;
-			inserted++;
-		}
-		if (seq > slot->seq)
-		{
-			slot->seq = seq;
-			slot->op = op;
-			slot->tid = tuple->t_self;
-		}
+		new_key = note_entry(c, &ec, tuple, values, nulls, &last);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(c->rowcxt);
-		if (!found && inserted % 4096 == 0 &&
+		if (new_key && ++inserted % 4096 == 0 &&
 			MemoryContextMemAllocated(c->slotcxt, true) > c->limit)
 		{
 			fits = false;
@@ -384,7 +399,7 @@ read_table(Compare *c, int tbl)
 		if (in_partition(c, row_key_hash(k)))
 		{
 			slot = rowslots_lookup(c->slots, k);
-			if (slot != NULL && slot->seq < c->since[tbl])
+			if (slot != NULL && !since_baseline(c, slot))
 				slot = NULL;	/* entries of before the baseline */
 			if (slot == NULL)
 				put_problem(c, tbl, PG_INT64_MIN, "row_unlogged", &k);
@@ -414,8 +429,7 @@ report_missing(Compare *c)
 	rowslots_start_iterate(c->slots, &it);
 	while ((slot = rowslots_iterate(c->slots, &it)) != NULL)
 	{
-		if (!slot->seen && slot->op != 'D' && c->since[slot->key.tbl] != PG_INT64_MAX &&
-			slot->seq >= c->since[slot->key.tbl])
+		if (!slot->seen && slot->op != 'D' && since_baseline(c, slot))
 			put_problem(c, slot->key.tbl, slot->seq, "row_missing", &slot->key);
 	}
 }
@@ -423,10 +437,7 @@ report_missing(Compare *c)
 static void
 read_arguments(FunctionCallInfo fcinfo, Compare *c)
 {
-	ArrayType  *relids;
-	ArrayType  *names;
 	Datum	   *d;
-	bool	   *n;
 	int			count;
 	int			i;
 
@@ -434,50 +445,38 @@ read_arguments(FunctionCallInfo fcinfo, Compare *c)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the tables and their names must not be null")));
-	relids = PG_GETARG_ARRAYTYPE_P(0);
-	names = PG_GETARG_ARRAYTYPE_P(1);
-	if (ARR_NDIM(relids) > 1 || ARR_NDIM(names) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("the tables and their names must be one-dimensional arrays")));
 
-	deconstruct_array(relids, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &d, &n, &count);
+	d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(0), OIDOID, "the tables", &count, NULL);
 	c->ntables = count;
 	c->relids = palloc0(Max(count, 1) * sizeof(Oid));
 	c->names = palloc0(Max(count, 1) * sizeof(text *));
 	c->since = palloc0(Max(count, 1) * sizeof(int64));
 	for (i = 0; i < count; i++)
 	{
-		if (n[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("the tables must not be null")));
+		char	   *relname;
+
 		c->relids[i] = DatumGetObjectId(d[i]);
-		if (get_rel_name(c->relids[i]) == NULL)
+		relname = get_rel_name(c->relids[i]);
+		if (relname == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("no table has OID %u", c->relids[i])));
 		if (get_rel_relkind(c->relids[i]) != RELKIND_RELATION)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a table", get_rel_name(c->relids[i]))));
+					 errmsg("\"%s\" is not a table", relname)));
 		if (pg_class_aclcheck(c->relids[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(c->relids[i]));
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, relname);
 	}
 
-	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &d, &n, &count);
+	d = ptx_array_elements(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, "the names of the tables",
+						   &count, NULL);
 	if (count != c->ntables)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%d tables but %d names", c->ntables, count)));
 	for (i = 0; i < count; i++)
-	{
-		if (n[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("the names of the tables must not be null")));
 		c->names[i] = DatumGetTextPP(d[i]);
-	}
 }
 
 /*
@@ -504,6 +503,7 @@ ptx_verify_rows_compare(PG_FUNCTION_ARGS)
 	if (pg_class_aclcheck(RelationGetRelid(c.ledger), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(c.ledger));
 	c.entry = table_slot_create(c.ledger, NULL);
+	c.image_col = ptx_ledger_column(RelationGetDescr(c.ledger), "row_image");
 	c.nparts = 1;
 	for (c.part = 0; c.part < c.nparts; c.part++)
 	{

@@ -298,41 +298,35 @@ CREATE FUNCTION ptx.verify_rows()
     SET bytea_output = 'hex'
     SET lc_monetary = 'C'
     AS $$
-DECLARE
-    relids oid[];
-    names text[];
 BEGIN
-    SELECT pg_catalog.array_agg(t.relid ORDER BY t.name), pg_catalog.array_agg(t.name ORDER BY t.name)
-      INTO relids, names
-      FROM (SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name
+    RETURN QUERY
+        WITH t AS (
+            SELECT t.tgrelid AS relid, ptx.ledger_relation_name(t.tgrelid) AS name,
+                   EXISTS (SELECT FROM pg_catalog.pg_index x
+                            WHERE x.indrelid = t.tgrelid AND x.indisprimary) AS has_pk
               FROM pg_catalog.pg_trigger t
               JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
              WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
                AND c.relkind = 'r'
-               AND c.relpersistence <> 't'      -- another session's cannot be read
-               AND EXISTS (SELECT FROM pg_catalog.pg_index x
-                            WHERE x.indrelid = t.tgrelid AND x.indisprimary)) t;
-    RETURN QUERY
+               AND c.relpersistence <> 't'),     -- another session's cannot be read
+        k AS (
+            SELECT COALESCE(pg_catalog.array_agg(t.relid ORDER BY t.name), '{}') AS relids,
+                   COALESCE(pg_catalog.array_agg(t.name ORDER BY t.name), '{}') AS names
+              FROM t WHERE t.has_pk)
         SELECT NULL::bigint, p.seq, p.problem, p.detail
-          FROM (SELECT ptx.ledger_relation_name(t.tgrelid) AS name,
-                       NULL::bigint AS seq, 'no_primary_key'::text AS problem,
+          FROM (SELECT t.name, NULL::bigint AS seq, 'no_primary_key'::text AS problem,
                        pg_catalog.format('Tracked table %s has no primary key; its rows cannot be compared with the ledger.',
-                                         ptx.ledger_relation_name(t.tgrelid)) AS detail
-                  FROM pg_catalog.pg_trigger t
-                  JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-                 WHERE t.tgfoid = 'ptx.ledger_capture()'::pg_catalog.regprocedure
-                   AND c.relkind = 'r'
-                   AND c.relpersistence <> 't'
-                   AND NOT EXISTS (SELECT FROM pg_catalog.pg_index x
-                                    WHERE x.indrelid = t.tgrelid AND x.indisprimary)
+                                         t.name) AS detail
+                  FROM t
+                 WHERE NOT t.has_pk
                 UNION ALL
-                SELECT names[r.relation_no], r.seq, r.problem,
+                SELECT k.names[r.relation_no], r.seq, r.problem,
                        pg_catalog.format(CASE r.problem
                                              WHEN 'row_missing' THEN 'Row %s of %s has no DELETE in the ledger but is gone from the table.'
                                              WHEN 'row_unlogged' THEN 'Row %s of %s is in the table but the ledger has no image of it.'
                                              ELSE 'Row %s of %s differs from its last ledger image.' END,
-                                         r.key, names[r.relation_no])
-                  FROM ptx.verify_rows_compare(COALESCE(relids, '{}'), COALESCE(names, '{}')) r) p
+                                         r.key, k.names[r.relation_no])
+                  FROM k, ptx.verify_rows_compare(k.relids, k.names) r) p
          ORDER BY p.name, p.seq NULLS LAST, p.detail;
 END
 $$;
