@@ -97,6 +97,44 @@ SELECT seq - :base AS n, problem FROM ptx.verify() ORDER BY seq, problem;
 ROLLBACK;
 SELECT count(*) AS problems FROM ptx.verify();
 
+-- The sealer writes the rows while it reads the block's entries for their
+-- hashes; they are exactly those ptx.ledger_index_block() makes from the
+-- same entries (keyless events, several entries of a key in one block,
+-- entries of no project among them).
+BEGIN;
+CREATE TEMP TABLE sealer_keys AS SELECT relation, key, block_no, seqs FROM ptx.ledger_key_index;
+CREATE TEMP TABLE sealer_projects AS SELECT project_id, block_no, seqs FROM ptx.ledger_project_index;
+SET LOCAL session_replication_role = replica;
+DELETE FROM ptx.ledger_key_index;
+DELETE FROM ptx.ledger_project_index;
+SELECT count(*) AS blocks FROM (
+    SELECT ptx.ledger_index_block(b.block_no, b.first_seq, b.last_seq) FROM ptx.ledger_block b) i;
+SELECT count(*) AS key_rows, count(*) FILTER (WHERE key = '') AS keyless,
+       count(*) FILTER (WHERE cardinality(seqs) > 1) AS several
+  FROM ptx.ledger_key_index;
+(SELECT * FROM ptx.ledger_key_index EXCEPT ALL SELECT * FROM sealer_keys)
+UNION ALL (SELECT * FROM sealer_keys EXCEPT ALL SELECT * FROM ptx.ledger_key_index);
+(SELECT * FROM ptx.ledger_project_index EXCEPT ALL SELECT * FROM sealer_projects)
+UNION ALL (SELECT * FROM sealer_projects EXCEPT ALL SELECT * FROM ptx.ledger_project_index);
+ROLLBACK;
+
+-- A block number sealed again after a superuser removed the last block
+-- finds that block's rows in the indexes: the seal is refused (23505) and
+-- nothing of it is kept.
+INSERT INTO regress_index.offer VALUES (4, 501, 40);
+SELECT ptx.seal() > 0 AS sealed;
+SELECT max(block_no) AS last_block FROM ptx.ledger_block \gset
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM ptx.ledger_block WHERE block_no = :last_block;
+SELECT ptx.seal();
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT max(block_no) = :last_block AS same_last_block,
+       (SELECT count(*) FROM ptx.ledger_key_index WHERE block_no = :last_block) AS its_key_rows
+  FROM ptx.ledger_block;
+SELECT count(*) AS problems FROM ptx.verify();
+
 -- Entries name the session's and the current user as they are at the
 -- write: a role renamed between two writes, a SET ROLE between two others.
 CREATE ROLE regress_index_writer;

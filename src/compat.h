@@ -63,4 +63,16 @@
 #define ptx_lock_held_by_me(tag, mode) LockHeldByMe((tag), (mode))
 #endif
 
+/*
+ * 16 gave ExecInsertIndexTuples() a last argument: whether only summarizing
+ * indexes get the new tuple (after a HOT update); an insert feeds them all.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ptx_exec_insert_index_tuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define ptx_exec_insert_index_tuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#endif
+
 #endif							/* PTX_COMPAT_H */

@@ -50,6 +50,7 @@
 #include "ptx.h"
 #include "ledger.h"
 #include "seal.h"
+#include "seal_index.h"
 #include "spi_plan.h"
 
 static int	block_max_entries = 10000;
@@ -87,9 +88,8 @@ typedef enum SealQuery
 	SQ_UNTRACKED,				/* tracked tables without a baseline */
 	SQ_LAST_SEQ,				/* the last seq handed out */
 	SQ_LAST_BLOCK,				/* the newest block */
-	SQ_ENTRIES,					/* the hashes of a range of entries */
+	SQ_ENTRIES,					/* a range of entries: hash, relation, key, project */
 	SQ_INSERT_BLOCK,			/* a new block */
-	SQ_INDEX_BLOCK,				/* its entries into the lookup indexes */
 	SQ_COUNT
 } SealQuery;
 
@@ -131,7 +131,7 @@ static const struct
 		" ORDER BY block_no DESC LIMIT 1", 0, {0}
 	},
 	[SQ_ENTRIES] = {
-		"SELECT seq, entry_hash FROM ptx.ledger_entry"
+		"SELECT seq, entry_hash, relation, key::text, project_id FROM ptx.ledger_entry"
 		" WHERE seq > $1 AND seq <= $2 ORDER BY seq", 2, {INT8OID, INT8OID}
 	},
 	[SQ_INSERT_BLOCK] = {
@@ -140,10 +140,6 @@ static const struct
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9,
 		{INT8OID, INT8OID, INT8OID, INT8OID, BYTEAOID, BYTEAOID, BYTEAOID,
 		TIMESTAMPTZOID, INT2OID}
-	},
-	[SQ_INDEX_BLOCK] = {
-		"SELECT ptx.ledger_index_block($1, $2, $3)", 3,
-		{INT8OID, INT8OID, INT8OID}
 	},
 };
 
@@ -263,7 +259,7 @@ seal_next_block_no(int64 *block_no)
 static void
 seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 				 uint8 *hashes, int64 count, const uint8 *prev_hash,
-				 uint8 *block_hash)
+				 uint8 *block_hash, SealIndex *si)
 {
 	PtxLedgerBlockFields b;
 	uint8		root[PTX_LEDGER_HASH_LEN];
@@ -309,10 +305,38 @@ seal_write_block(int64 block_no, int64 first_seq, int64 last_seq,
 	values[8] = Int16GetDatum(PTX_LEDGER_FORMAT);
 	rc = SPI_execute_plan(seal_plan(SQ_INSERT_BLOCK), values, NULL, false, 0);
 	spi_check(rc, SPI_OK_INSERT, "inserting a ledger block");
-	/* the lookup indexes, in the same transaction (30_ledger_index.sql) */
-	rc = SPI_execute_plan(seal_plan(SQ_INDEX_BLOCK), values, NULL, false, 0);
-	spi_check(rc, SPI_OK_SELECT, "indexing a ledger block");
+	/* the lookup indexes, in the same transaction (seal_index.c) */
+	ptx_seal_index_write(si, block_no);
 	pfree(buf.data);
+}
+
+/* hands an entry read for its hash to the lookup indexes (seal_index.c) */
+static void
+seal_index_entry(SealIndex *si, int64 seq, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		d;
+	text	   *relation = NULL;
+	text	   *key = NULL;
+	int64		project_id = 0;
+	bool		has_project_id;
+
+	d = SPI_getbinval(tup, desc, 3, &isnull);
+	if (!isnull)
+		relation = DatumGetTextPP(d);
+	d = SPI_getbinval(tup, desc, 4, &isnull);
+	if (!isnull)
+		key = DatumGetTextPP(d);
+	d = SPI_getbinval(tup, desc, 5, &has_project_id);
+	has_project_id = !has_project_id;
+	if (has_project_id)
+		project_id = DatumGetInt64(d);
+	ptx_seal_index_add(si, seq,
+					   relation ? VARDATA_ANY(relation) : NULL,
+					   relation ? VARSIZE_ANY_EXHDR(relation) : 0,
+					   key ? VARDATA_ANY(key) : NULL,
+					   key ? VARSIZE_ANY_EXHDR(key) : 0,
+					   has_project_id, project_id);
 }
 
 /*
@@ -353,6 +377,7 @@ ptx_ledger_seal(bool baseline)
 	int64		blocks = 0;
 	Portal		portal;
 	Datum		args[2];
+	SealIndex  *si;
 
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
@@ -428,6 +453,7 @@ ptx_ledger_seal(bool baseline)
 	args[1] = Int64GetDatum(last_value);
 	portal = SPI_cursor_open(NULL, seal_plan(SQ_ENTRIES), args, NULL, false);
 	hashes = palloc(PTX_LEDGER_HASH_LEN * (Size) block_max_entries);
+	si = ptx_seal_index_create();
 	first_seq = prev_last + 1;
 	for (;;)
 	{
@@ -456,10 +482,11 @@ ptx_ledger_seal(bool baseline)
 						 errhint("Run ptx.verify() to find what was changed.")));
 			memcpy(hashes + count * PTX_LEDGER_HASH_LEN, VARDATA_ANY(h), PTX_LEDGER_HASH_LEN);
 			count++;
+			seal_index_entry(si, last_entry_seq, tup, desc);
 			if (count == block_max_entries)
 			{
 				seal_write_block(block_no, first_seq, last_entry_seq, hashes, count,
-								 prev_hash, new_hash);
+								 prev_hash, new_hash, si);
 				memcpy(prev_hash, new_hash, PTX_LEDGER_HASH_LEN);
 				blocks++;
 				seal_next_block_no(&block_no);
@@ -474,9 +501,10 @@ ptx_ledger_seal(bool baseline)
 	if (count > 0)
 	{
 		seal_write_block(block_no, first_seq, last_value, hashes, count,
-						 prev_hash, new_hash);
+						 prev_hash, new_hash, si);
 		blocks++;
 	}
+	ptx_seal_index_free(si);
 	pfree(hashes);
 	SPI_finish();
 	return blocks;

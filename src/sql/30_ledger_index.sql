@@ -38,10 +38,14 @@ COMMENT ON TABLE ptx.ledger_project_index IS
 COMMENT ON COLUMN ptx.ledger_project_index.seqs IS 'the seqs of the block''s entries of this project, ascending';
 SELECT pg_catalog.pg_extension_config_dump('ptx.ledger_project_index', '');
 
--- Called by the sealer for each block it writes, in the same transaction:
--- one pass over the block's entries.  A block number sealed again after a
--- superuser removed blocks finds its old rows there and the seal fails
--- (23505) until they are removed too: ptx.verify() tells what was done.
+-- The rows of one block, from its entries.  The sealer writes the same
+-- rows itself as it reads the block's entries for their hashes
+-- (src/seal_index.c), in the sealing transaction; this function fills them
+-- for blocks sealed before the indexes existed (the upgrade from 0.1.0),
+-- and is what the sealer's rows are tested against.  A block number sealed
+-- again after a superuser removed blocks finds its old rows there and the
+-- seal fails (23505) until they are removed too: ptx.verify() tells what
+-- was done.
 CREATE FUNCTION ptx.ledger_index_block(block_no bigint, first_seq bigint, last_seq bigint)
     RETURNS void
     LANGUAGE sql VOLATILE
@@ -67,7 +71,7 @@ CREATE FUNCTION ptx.ledger_index_block(block_no bigint, first_seq bigint, last_s
          ORDER BY e.project_id;
     END;
 COMMENT ON FUNCTION ptx.ledger_index_block(bigint, bigint, bigint) IS
-    'adds the entries of a block just sealed to ptx.ledger_key_index and ptx.ledger_project_index (the sealer)';
+    'adds the entries of a sealed block to ptx.ledger_key_index and ptx.ledger_project_index, as the sealer does';
 
 CREATE FUNCTION ptx.ledger_seqs(relation text, key text)
     RETURNS SETOF bigint
