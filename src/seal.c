@@ -316,6 +316,7 @@ seal_index_entry(SealIndex *si, int64 seq, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
 	Datum		d;
+	Datum		key_datum;
 	text	   *relation = NULL;
 	text	   *key = NULL;
 	int64		project_id = 0;
@@ -324,11 +325,11 @@ seal_index_entry(SealIndex *si, int64 seq, HeapTuple tup, TupleDesc desc)
 	d = SPI_getbinval(tup, desc, 3, &isnull);
 	if (!isnull)
 		relation = DatumGetTextPP(d);
-	d = SPI_getbinval(tup, desc, 4, &isnull);
+	key_datum = SPI_getbinval(tup, desc, 4, &isnull);
 	if (!isnull)
-		key = DatumGetTextPP(d);
-	d = SPI_getbinval(tup, desc, 5, &has_project_id);
-	has_project_id = !has_project_id;
+		key = DatumGetTextPP(key_datum);
+	d = SPI_getbinval(tup, desc, 5, &isnull);
+	has_project_id = !isnull;
 	if (has_project_id)
 		project_id = DatumGetInt64(d);
 	ptx_seal_index_add(si, seq,
@@ -337,6 +338,9 @@ seal_index_entry(SealIndex *si, int64 seq, HeapTuple tup, TupleDesc desc)
 					   key ? VARDATA_ANY(key) : NULL,
 					   key ? VARSIZE_ANY_EXHDR(key) : 0,
 					   has_project_id, project_id);
+	/* a long key may have come detoasted: the collection keeps its copy */
+	if (key != NULL && (Pointer) key != DatumGetPointer(key_datum))
+		pfree(key);
 }
 
 /*
