@@ -41,6 +41,7 @@ WITH ext AS (
            || coalesce(' default ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')
            || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
            || CASE WHEN a.attgenerated <> '' THEN ' generated' ELSE '' END
+           || CASE WHEN a.attstattarget >= 0 THEN ' statistics ' || a.attstattarget::text ELSE '' END
            || ' acl=' || coalesce(a.attacl::text, '')
            || ' comment=' || coalesce(pg_catalog.col_description(c.oid, a.attnum), '') AS line
     FROM pg_catalog.pg_class c JOIN sch ON sch.oid = c.relnamespace
