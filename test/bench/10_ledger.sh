@@ -66,16 +66,27 @@ EOF
     q -d "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
 }
 
-run_load() {   # run_load DB SECS -> tps
-    pgbench -n -c 8 -j 2 -T "$2" -f "$WORK/trade.sql" "$1" 2>"$WORK/$1.err" \
-        | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+# CPU time of the whole machine (user, nice, system, irq, softirq; not idle,
+# I/O wait or steal) in clock ticks, from /proc/stat
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+
+run_load() {   # run_load DB SECS -> "tps cpu_us": CPU microseconds per transaction
+    local c0 c1 out tps tx
+    c0=$(cpu_ticks)
+    out=$(pgbench -n -c 8 -j 2 -T "$2" -f "$WORK/trade.sql" "$1" 2>"$WORK/$1.err") || true
+    c1=$(cpu_ticks)
+    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+    tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+    [ -n "$tps" ] && [ "${tx:-0}" -gt 0 ] || return 0
+    echo "$tps $(( (c1 - c0) * 1000000 / HZ / tx ))"
 }
 
 # The machine is shared and its load varies: every variant runs REPS times,
 # the variants interleaved in an order that rotates from one round to the
 # next (no variant always first or last), after a warm-up run of each; the
 # figure of a variant is the median of its runs.
-declare -A RUNS TPS
+declare -A RUNS TPS CPUS CPU
 for v in "${VARIANTS[@]}"; do
     log "ledger bench: setting up variant $v"
     setup_db "bench_ledger_$v" "$v"
@@ -84,10 +95,11 @@ done
 for ((r = 0; r < REPS; r++)); do
     for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
         v=${VARIANTS[$(( (i + r) % ${#VARIANTS[@]} ))]}
-        t=$(run_load "bench_ledger_$v" "$SECS")
+        read -r t c < <(run_load "bench_ledger_$v" "$SECS"; echo)
         [ -n "$t" ] || { cat "$WORK/bench_ledger_$v.err" >&2; exit 1; }
         RUNS[$v]="${RUNS[$v]:-} $t"
-        log "  round $((r + 1)) $v: $t tps"
+        CPUS[$v]="${CPUS[$v]:-} $c"
+        log "  round $((r + 1)) $v: $t tps, $c us of CPU per transaction"
     done
 done
 # pgaudit's variant must really have logged: its lines in the log file
@@ -99,8 +111,10 @@ fi
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 for v in "${VARIANTS[@]}"; do
     TPS[$v]=$(median <<<"${RUNS[$v]}")
+    CPU[$v]=$(median <<<"${CPUS[$v]}")
 done
 runs() { sed 's/^ //; s/\([0-9]*\)\.[0-9]*/\1/g; s/ /, /g' <<<"${RUNS[$1]}"; }
+cpus() { sed 's/^ //; s/ /, /g' <<<"${CPUS[$1]}"; }
 
 # Verification: bytes hashed by the chain check (entry serializations,
 # Merkle nodes, block headers) over its time, against openssl on 1 KiB blocks.
@@ -195,51 +209,53 @@ the sealing workers running; \`pgaudit\` is loaded in the server and set to
 log file; the PL/pgSQL peers attach \`peer_audit.log()\` /
 \`peer_audit.chain()\` as AFTER ROW triggers.  After a ${WARMUP} s warm-up of
 each, the variants run $REPS rounds, interleaved in a rotating order; tps is
-the median of a variant's runs (all runs listed).
+the median of a variant's runs (all runs listed).  CPU is that of the
+whole machine (server, its workers and pgbench; user and system time from
+\`/proc/stat\`, not idle or stolen time) over a run, per transaction: the
+median of the runs.
 
-| variant | tps (median) | ratio to no logging | runs |
-|---|---:|---:|---|
-| no logging | ${TPS[none]} | 1.00 | $(runs none) |
-| ptx ledger (entry hash in C; sealed blocks, indexed by the sealer) | ${TPS[ptx]} | $r_ptx | $(runs ptx) |
-| pgaudit, \`pgaudit.log = 'write'\` (log lines, not tamper-evident, not transactional) | ${TPS[pgaudit]} | $r_pgaudit | $(runs pgaudit) |
-| peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log | $(runs log) |
-| peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain | $(runs chain) |
+| variant | tps (median) | ratio to no logging | CPU µs per transaction | CPU ratio | runs (tps) | runs (CPU µs) |
+|---|---:|---:|---:|---:|---|---|
+| no logging | ${TPS[none]} | 1.00 | ${CPU[none]} | 1.00 | $(runs none) | $(cpus none) |
+| ptx ledger (entry hash in C; sealed blocks, indexed by the sealer) | ${TPS[ptx]} | $r_ptx | ${CPU[ptx]} | $(ratio "${CPU[ptx]}" "${CPU[none]}") | $(runs ptx) | $(cpus ptx) |
+| pgaudit, \`pgaudit.log = 'write'\` (log lines, not tamper-evident, not transactional) | ${TPS[pgaudit]} | $r_pgaudit | ${CPU[pgaudit]} | $(ratio "${CPU[pgaudit]}" "${CPU[none]}") | $(runs pgaudit) | $(cpus pgaudit) |
+| peer_audit.log (jsonb audit, not tamper-evident) | ${TPS[log]} | $r_log | ${CPU[log]} | $(ratio "${CPU[log]}" "${CPU[none]}") | $(runs log) | $(cpus log) |
+| peer_audit.chain (PL/pgSQL hash chain on one row) | ${TPS[chain]} | $r_chain | ${CPU[chain]} | $(ratio "${CPU[chain]}" "${CPU[none]}") | $(runs chain) | $(cpus chain) |
 
 Targets: ptx at least pgaudit's ratio — **$(verdict "$r_ptx" "$r_pgaudit")**
 ($r_ptx against $r_pgaudit); ptx ≥ 0.90 × no logging — **$(verdict "$r_ptx" 0.90)** ($r_ptx).
 
-Where the remaining cost is (a profile of this workload, not re-measured
-by each run: \`perf record -a -g\` for 8 s of a 10 s pgbench of each variant
-on a 2-core machine, CPU samples of all processes divided by the
-transactions; lower is better):
+Where the remaining cost is.  The workload keeps both cores busy (8
+backends, pgbench's two threads, the WAL writer; under 10 % idle), so a
+variant's throughput follows the CPU it spends per transaction, the
+column above: ptx spends $(( CPU[ptx] - CPU[none] )) µs more than no logging, pgaudit
+$(( CPU[pgaudit] - CPU[none] )) µs more.  Measured apart from this run, on the same
+machine on 2026-12-06 (not repeated by each run):
 
-| per transaction | no logging | pgaudit | ptx |
-|---|---:|---:|---:|
-| all CPU samples | 1.35 | 1.52 | 1.45 |
-| backends (PostgresMain) | 0.91 | 1.06 (log lines 0.08) | 0.99 |
-| ptx's capture trigger, of which | | | 0.088 |
-| &nbsp; heap insert of the two entries | | | 0.022 |
-| &nbsp; their primary key | | | 0.011 |
-| &nbsp; row images (canonical JSON) | | | 0.014 |
-| &nbsp; seq (nextval) / CHECK constraints | | | 0.008 / 0.004 |
-| WAL flush at commit (XLogFlush) | 0.139 | 0.151 | 0.152 |
-| sealing worker (blocks, lookup indexes) | | | 0.039 (index rows 0.029) |
-| WAL bytes | 375 | 446 | 1,646 |
+- **Not WAL volume.**  ptx writes about 1,280 more WAL bytes per
+  transaction than no logging (pg_waldump: 740 for the two entries, 130
+  for their primary key, 380 for the sealer's lookup index rows).  Adding
+  1,200 bytes of WAL to every transaction of the no-logging variant
+  (\`pg_logical_emit_message(true, ...)\` in its UPDATE's WHERE clause)
+  left it at 1.00 of itself (6 interleaved rounds of 8 s): with group
+  commit the flush, not its size, is what a commit waits for.
+- **Backends.**  \`perf record -a\` over 10 s of each variant, CPU
+  samples per transaction: the 8 backends spend 383 µs with no logging,
+  398 and 422 µs with ptx (two profiles) and 421 µs with pgaudit.  ptx's capture trigger is
+  about 9 % of its backends' samples: inserting the two entries and their
+  primary key entries, rendering the row images, hashing; pgaudit's part is
+  formatting its lines.
+- **Background processes.**  pgaudit's lines cost the logger process
+  about 22 µs per transaction; ptx's sealing workers (blocks, Merkle
+  roots, lookup index rows) about 15 µs, and autovacuum's passes over the
+  ledger tables come in bursts: one ANALYZE of a 1.75-million-entry ledger
+  took 536 ms at the default statistics target (30,000 sampled pages),
+  33 ms at the ledger's target of 10 (src/sql/30_ledger.sql).
 
-The capture's own code (serialization, SHA-256) is under 0.005.  What is
-left is bytes: an entry is about 360 bytes in the heap (the row image is
-about 210 of them; actors, relation and key as text about 50), two entries
-make 720 of ptx's 1,271 extra WAL bytes per transaction, and the sealer's
-lookup index rows most of the rest.  Of the heap insert, about 0.017 is
-growing the table by a page every 20 entries or so: the kernel allocating
-and zeroing the page, and the first touch of a shared buffer in a server
-that has just started.  The sealer writes the lookup index rows of a block
-as it reads the block's entries for their hashes (src/seal_index.c); as a
-second read of the block through SQL they cost 0.037 per transaction, and
-before the sealing workers stayed for a visit of several rounds, starting
-a process per round cost the sealer 0.074.  Fewer bytes per entry (actors
-and relation by reference) and one ledger row per transaction are the next
-steps: both are a new entry format.
+The two are level in CPU; what would put ptx ahead is fewer rows per
+transaction (one ledger row for a transaction's changes, the per-row trail
+kept through the sealer) and fewer bytes to form per entry (actors and
+relation by reference): both a new entry format.
 
 EOF
 else
