@@ -47,20 +47,6 @@ COMMENT ON COLUMN ptx.ledger_entry.entry_hash IS 'SHA-256 of the canonical seria
 -- found by relation, key and project through the indexes the sealer builds
 -- (30_ledger_index.sql).
 SELECT pg_catalog.pg_extension_config_dump('ptx.ledger_entry', '');
--- Statistics: ANALYZE samples 300 rows per unit of the largest statistics
--- target, reading up to one page per sampled row.  The ledger's queries go
--- by seq ranges (the primary key) and the lookup indexes, so a target of 10
--- on every column serves the planner, and the analyses that autovacuum
--- runs as the ledger grows read 3,000 pages instead of 30,000.
-ALTER TABLE ptx.ledger_entry
-    ALTER COLUMN seq SET STATISTICS 10, ALTER COLUMN xid SET STATISTICS 10,
-    ALTER COLUMN logged_at SET STATISTICS 10, ALTER COLUMN business_at SET STATISTICS 10,
-    ALTER COLUMN session_user_name SET STATISTICS 10, ALTER COLUMN current_user_name SET STATISTICS 10,
-    ALTER COLUMN application_name SET STATISTICS 10, ALTER COLUMN client_addr SET STATISTICS 10,
-    ALTER COLUMN operation SET STATISTICS 10, ALTER COLUMN kind SET STATISTICS 10,
-    ALTER COLUMN relation SET STATISTICS 10, ALTER COLUMN key SET STATISTICS 10,
-    ALTER COLUMN row_image SET STATISTICS 10, ALTER COLUMN project_id SET STATISTICS 10,
-    ALTER COLUMN format SET STATISTICS 10, ALTER COLUMN entry_hash SET STATISTICS 10;
 
 CREATE TABLE ptx.ledger_block (
     block_no        bigint PRIMARY KEY,

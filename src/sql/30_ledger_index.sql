@@ -37,14 +37,6 @@ COMMENT ON TABLE ptx.ledger_project_index IS
     'sealed entries by project (追溯索引), one row per (project, block); built by the sealer, append-only';
 COMMENT ON COLUMN ptx.ledger_project_index.seqs IS 'the seqs of the block''s entries of this project, ascending';
 SELECT pg_catalog.pg_extension_config_dump('ptx.ledger_project_index', '');
--- a statistics target of 10, as for the ledger (30_ledger.sql): they grow
--- with it, and their queries go by their primary keys
-ALTER TABLE ptx.ledger_key_index
-    ALTER COLUMN relation SET STATISTICS 10, ALTER COLUMN key SET STATISTICS 10,
-    ALTER COLUMN block_no SET STATISTICS 10, ALTER COLUMN seqs SET STATISTICS 10;
-ALTER TABLE ptx.ledger_project_index
-    ALTER COLUMN project_id SET STATISTICS 10, ALTER COLUMN block_no SET STATISTICS 10,
-    ALTER COLUMN seqs SET STATISTICS 10;
 
 -- The rows of one block, from its entries.  The sealer writes the same
 -- rows itself as it reads the block's entries for their hashes

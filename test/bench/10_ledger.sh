@@ -250,7 +250,7 @@ machine on 2026-12-06 (not repeated by each run):
   roots, lookup index rows) about 15 µs, and autovacuum's passes over the
   ledger tables come in bursts: one ANALYZE of a 1.75-million-entry ledger
   took 536 ms at the default statistics target (30,000 sampled pages),
-  33 ms at the ledger's target of 10 (src/sql/30_ledger.sql).
+  33 ms at the ledger's target of 10 (src/sql/30_ledger_statistics.sql).
 
 The two are level in CPU; what would put ptx ahead is fewer rows per
 transaction (one ledger row for a transaction's changes, the per-row trail
