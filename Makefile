@@ -16,7 +16,7 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" ptx.control)
 
 MODULE_big  = ptx
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-# libcrypto: SHA-256 through OpenSSL's EVP interface (src/sha256.c)
+# libcrypto: SHA-256 through OpenSSL's SHA256_* functions (src/sha256.c)
 SHLIB_LINK  += -lcrypto
 
 PREVVERSION = 0.1.0
