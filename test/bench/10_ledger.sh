@@ -239,23 +239,33 @@ machine on 2026-12-06 (not repeated by each run):
   (\`pg_logical_emit_message(true, ...)\` in its UPDATE's WHERE clause)
   left it at 1.00 of itself (6 interleaved rounds of 8 s): with group
   commit the flush, not its size, is what a commit waits for.
-- **Backends.**  \`perf record -a\` over 10 s of each variant, CPU
-  samples per transaction: the 8 backends spend 383 µs with no logging,
-  398 and 422 µs with ptx (two profiles) and 421 µs with pgaudit.  ptx's capture trigger is
-  about 9 % of its backends' samples: inserting the two entries and their
-  primary key entries, rendering the row images, hashing; pgaudit's part is
-  formatting its lines.
-- **Background processes.**  pgaudit's lines cost the logger process
-  about 22 µs per transaction; ptx's sealing workers (blocks, Merkle
-  roots, lookup index rows) about 15 µs, and autovacuum's passes over the
-  ledger tables come in bursts: one ANALYZE of a 1.75-million-entry ledger
-  took 536 ms at the default statistics target (30,000 sampled pages),
-  33 ms at the ledger's target of 10 (src/sql/30_ledger_statistics.sql).
+- **Backends.**  \`perf record\` with DWARF call graphs over 8 s of the
+  ptx variant's 8 backends: the capture trigger is 7.5 % of their samples.
+  Inserting the two entries into the heap and the primary key is 3.6
+  points of it, rendering the row images 1.5, drawing the seqs 0.7 and
+  hashing 0.3.  Hashing was 1.1 points through OpenSSL 3.0's EVP
+  interface, which frees and allocates a digest context at every hash;
+  src/sha256.c now calls \`SHA256_Init()\` and its siblings.  The
+  trigger's own firing is under 0.5 point.
+- **Background processes.**  \`perf record -a\` over 10 s of each variant,
+  CPU samples per transaction: pgaudit's logger process 22 and 28 µs (two
+  profiles), ptx's sealing workers 15 and 19 µs.  Three quarters of the
+  sealer's time is the lookup index rows: one row per distinct key and one
+  per project in each block, in this workload 0.66 by key and 0.16 by
+  project per entry, each a heap tuple and a btree key.  Reading the
+  block's entries is 15 %.  Autovacuum's passes over the ledger tables
+  come in bursts: one ANALYZE of a 1.75-million-entry ledger took 536 ms
+  at the default statistics target (30,000 sampled pages), 33 ms at the
+  ledger's target of 10 (src/sql/30_ledger_statistics.sql).
 
-The two are level in CPU; what would put ptx ahead is fewer rows per
-transaction (one ledger row for a transaction's changes, the per-row trail
-kept through the sealer) and fewer bytes to form per entry (actors and
-relation by reference): both a new entry format.
+The two are level in CPU.  What is left of ptx's cost is writing rows:
+two ledger entries per transaction in the backends and 1.65 lookup rows in
+the sealer, each a heap tuple and a btree key, where pgaudit formats and
+writes two lines.  One ledger row for a transaction's changes would spare
+the backends one heap tuple, one primary key entry and one seq per
+transaction (about a quarter of the capture), but on a machine whose cores
+are all busy, a per-row trail kept through the sealer would move that work
+rather than remove it.
 
 EOF
 else
