@@ -247,9 +247,14 @@ machine on 2026-12-06 (not repeated by each run):
   interface, which frees and allocates a digest context at every hash;
   src/sha256.c now calls \`SHA256_Init()\` and its siblings.  The
   trigger's own firing is under 0.5 point.
-- **Background processes.**  \`perf record -a\` over 10 s of each variant,
-  CPU samples per transaction: pgaudit's logger process 22 and 28 µs (two
-  profiles), ptx's sealing workers 15 and 19 µs.  Three quarters of the
+- **Background processes.**  \`perf record -a -F 199\` around each of 5
+  interleaved rounds of 15 s (\`perf report --sort pid\`, the processes
+  named from \`ps\`), CPU samples per transaction: pgaudit's logger
+  process 19 to 24 µs, ptx's sealing workers 12 to 17 µs, in every round;
+  the backends of one variant moved by up to 75 µs from round to round
+  (330 to 406 µs with no logging), which is the noise between runs.  Against
+  the round of no logging beside it, ptx's backends spent 47 µs more
+  (median), pgaudit's 44 µs more.  Three quarters of the
   sealer's time is the lookup index rows: one row per distinct key and one
   per project in each block, in this workload 0.66 by key and 0.16 by
   project per entry, each a heap tuple and a btree key.  Reading the
@@ -261,11 +266,14 @@ machine on 2026-12-06 (not repeated by each run):
 The two are level in CPU.  What is left of ptx's cost is writing rows:
 two ledger entries per transaction in the backends and 1.65 lookup rows in
 the sealer, each a heap tuple and a btree key, where pgaudit formats and
-writes two lines.  One ledger row for a transaction's changes would spare
-the backends one heap tuple, one primary key entry and one seq per
-transaction (about a quarter of the capture), but on a machine whose cores
-are all busy, a per-row trail kept through the sealer would move that work
-rather than remove it.
+writes two lines.  Fewer rows would not put ptx clearly ahead: a build
+that wrote no entry for the project's UPDATE (one entry per transaction,
+not kept), run beside ptx, pgaudit and no logging in one cluster (5
+interleaved rounds of 12 s, measured as above), reached 0.94 of no
+logging where ptx reached 0.93 and pgaudit 0.92, its backends spending
+11 µs and its sealer 3 µs less per transaction.  That is an upper bound
+for one ledger row per transaction, which would still render and hash
+both images: about 1 % of throughput, less than the noise between runs.
 
 EOF
 else
@@ -284,6 +292,10 @@ Merkle nodes, block serializations) in $best_ms ms = $verify_mbs MB/s, against
 \`openssl speed -bytes 1024 sha256\` (one process, best of 3) = $ssl_mbs MB/s on the same
 machine.  With \`maintenance_work_mem = 1MB\`, too little for the slots of
 the checked entries, verification walks the primary key index instead: $index_ms ms.
+Hashing through OpenSSL 3.0's EVP interface, which allocates a digest
+context at every hash, the chain check of 1.82 million entries took 1.61 s
+against 1.32 s through \`SHA256_Init()\` and its siblings (src/sha256.c;
+best of 3, the two builds swapped on one cluster, 2026-12-06).
 
 | | MB/s | ratio |
 |---|---:|---:|
