@@ -226,54 +226,70 @@ Targets: ptx at least pgaudit's ratio — **$(verdict "$r_ptx" "$r_pgaudit")**
 ($r_ptx against $r_pgaudit); ptx ≥ 0.90 × no logging — **$(verdict "$r_ptx" 0.90)** ($r_ptx).
 
 Where the remaining cost is.  The workload keeps both cores busy (8
-backends, pgbench's two threads, the WAL writer; under 10 % idle), so a
+backends, pgbench's two threads, the WAL writer; under 15 % idle), so a
 variant's throughput follows the CPU it spends per transaction, the
 column above: ptx spends $(( CPU[ptx] - CPU[none] )) µs more than no logging, pgaudit
 $(( CPU[pgaudit] - CPU[none] )) µs more.  Measured apart from this run, on the same
-machine on 2026-12-06 (not repeated by each run):
+machine (not repeated by each run):
 
-- **Not WAL volume.**  ptx writes about 1,280 more WAL bytes per
-  transaction than no logging (pg_waldump: 740 for the two entries, 130
-  for their primary key, 380 for the sealer's lookup index rows).  Adding
-  1,200 bytes of WAL to every transaction of the no-logging variant
-  (\`pg_logical_emit_message(true, ...)\` in its UPDATE's WHERE clause)
-  left it at 1.00 of itself (6 interleaved rounds of 8 s): with group
-  commit the flush, not its size, is what a commit waits for.
-- **Backends.**  \`perf record\` with DWARF call graphs over 8 s of the
-  ptx variant's 8 backends: the capture trigger is 7.5 % of their samples.
-  Inserting the two entries into the heap and the primary key is 3.6
-  points of it, rendering the row images 1.5, drawing the seqs 0.7 and
-  hashing 0.3.  Hashing was 1.1 points through OpenSSL 3.0's EVP
+- **Page faults, which huge pages remove** (2026-12-07).  Without huge
+  pages each process maps the shared buffers 4 kB at a time and faults the
+  first time it touches each page; pgbench's backends are new at every
+  run, and on this virtual machine a fault is a trip to the hypervisor.
+  \`perf stat -a -e page-faults\` over 6 s of each variant's load counted
+  per transaction 0.47 faults with no logging, 0.66 with pgaudit and 1.34
+  with ptx, whose backends and sealer touch every new page of the ledger;
+  with the shared buffers in huge pages, 0.16, 0.26 and 0.24.  Two
+  clusters built alike, one without huge pages and one with, their six
+  variants interleaved in one run (5 rounds of 10 s): without, ptx
+  reached 0.82 of no logging and pgaudit 0.89; with, ptx 0.97 and
+  pgaudit 0.92.  A server in service keeps its connections (a pool), each
+  mapping the shared buffers once, so the bench runs in huge pages
+  (test/bench/run.sh, the machine's table above), as PostgreSQL's
+  documentation advises for shared buffers of this size.
+- **Not WAL volume** (2026-12-06).  ptx writes about 1,280 more WAL bytes
+  per transaction than no logging (pg_waldump: 740 for the two entries,
+  130 for their primary key, 380 for the sealer's lookup index rows).
+  Adding 1,200 bytes of WAL to every transaction of the no-logging
+  variant (\`pg_logical_emit_message(true, ...)\` in its UPDATE's WHERE
+  clause) left it at 1.00 of itself (6 interleaved rounds of 8 s): with
+  group commit the flush, not its size, is what a commit waits for.
+- **Backends** (2026-12-06).  \`perf record\` with DWARF call graphs over
+  8 s of the ptx variant's 8 backends: the capture trigger is 7.5 % of
+  their samples.  Inserting the two entries into the heap and the primary
+  key is 3.6 points of it, rendering the row images 1.5, drawing the seqs
+  0.7 and hashing 0.3.  Hashing was 1.1 points through OpenSSL 3.0's EVP
   interface, which frees and allocates a digest context at every hash;
   src/sha256.c now calls \`SHA256_Init()\` and its siblings.  The
-  trigger's own firing is under 0.5 point.
-- **Background processes.**  \`perf record -a -F 199\` around each of 5
-  interleaved rounds of 15 s (\`perf report --sort pid\`, the processes
-  named from \`ps\`), CPU samples per transaction: pgaudit's logger
-  process 19 to 24 µs, ptx's sealing workers 12 to 17 µs, in every round;
-  the backends of one variant moved by up to 75 µs from round to round
-  (330 to 406 µs with no logging), which is the noise between runs.  Against
-  the round of no logging beside it, ptx's backends spent 47 µs more
-  (median), pgaudit's 44 µs more.  Three quarters of the
-  sealer's time is the lookup index rows: one row per distinct key and one
-  per project in each block, in this workload 0.66 by key and 0.16 by
-  project per entry, each a heap tuple and a btree key.  Reading the
-  block's entries is 15 %.  Autovacuum's passes over the ledger tables
-  come in bursts: one ANALYZE of a 1.75-million-entry ledger took 536 ms
-  at the default statistics target (30,000 sampled pages), 33 ms at the
-  ledger's target of 10 (src/sql/30_ledger_statistics.sql).
+  trigger's own firing is under 0.5 point.  The backends' CPU moves by
+  up to 75 µs per transaction from one round to the next with every
+  variant, more than any part above: the noise between runs.
+- **Background processes** (2026-12-07, huge pages).  \`perf record -a -F
+  199\` around 3 interleaved rounds of 12 s (\`perf report --sort pid\`,
+  the processes named from \`ps\`), CPU per transaction: pgaudit's logger
+  process 27 to 36 µs; ptx's sealing workers 14 to 20 µs in ptx's rounds
+  and 3 to 8 µs in the other variants' rounds, where they seal nothing (a
+  visit starts a worker process every few seconds for each database,
+  src/worker.c), so 10 to 15 µs for sealing.  Three quarters of the sealer's time is the lookup
+  index rows: one row per distinct key and one per project in each block,
+  in this workload 0.66 by key and 0.16 by project per entry, each a heap
+  tuple and a btree key.  Reading the block's entries is 15 %.
+  Autovacuum's passes over the ledger tables come in bursts: one ANALYZE
+  of a 1.75-million-entry ledger took 536 ms at the default statistics
+  target (30,000 sampled pages), 33 ms at the ledger's target of 10
+  (src/sql/30_ledger_statistics.sql).
 
-The two are level in CPU.  What is left of ptx's cost is writing rows:
-two ledger entries per transaction in the backends and 1.65 lookup rows in
-the sealer, each a heap tuple and a btree key, where pgaudit formats and
-writes two lines.  Fewer rows would not put ptx clearly ahead: a build
-that wrote no entry for the project's UPDATE (one entry per transaction,
-not kept), run beside ptx, pgaudit and no logging in one cluster (5
-interleaved rounds of 12 s, measured as above), reached 0.94 of no
-logging where ptx reached 0.93 and pgaudit 0.92, its backends spending
-11 µs and its sealer 3 µs less per transaction.  That is an upper bound
-for one ledger row per transaction, which would still render and hash
-both images: about 1 % of throughput, less than the noise between runs.
+What is left of ptx's cost is writing rows: two ledger entries per
+transaction in the backends and 1.65 lookup rows in the sealer, each a
+heap tuple and a btree key, where pgaudit formats two lines and its logger
+writes them.  Fewer rows would gain little: a build that wrote no entry
+for the project's UPDATE (one entry per transaction, not kept), run beside
+ptx, pgaudit and no logging in one cluster without huge pages (5
+interleaved rounds of 12 s, 2026-12-06), reached 0.94 of no logging where
+ptx reached 0.93 and pgaudit 0.92, its backends spending 11 µs and its
+sealer 3 µs less per transaction.  That is an upper bound for one ledger
+row per transaction, which would still render and hash both images:
+about 1 % of throughput, less than the noise between runs.
 
 EOF
 else
