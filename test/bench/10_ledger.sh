@@ -270,10 +270,11 @@ machine (not repeated by each run):
   process 27 to 36 µs; ptx's sealing workers 14 to 20 µs in ptx's rounds
   and 3 to 8 µs in the other variants' rounds, where they seal nothing (a
   visit starts a worker process every few seconds for each database,
-  src/worker.c), so 10 to 15 µs for sealing.  Three quarters of the sealer's time is the lookup
-  index rows: one row per distinct key and one per project in each block,
-  in this workload 0.66 by key and 0.16 by project per entry, each a heap
-  tuple and a btree key.  Reading the block's entries is 15 %.
+  src/worker.c), so 10 to 15 µs for sealing.  Three quarters of the
+  sealer's time is the lookup index rows: one row per distinct key and one
+  per project in each block, in this workload 0.66 by key and 0.16 by
+  project per entry, each a heap tuple and a btree key.  Reading the
+  block's entries is 15 %.
   Autovacuum's passes over the ledger tables come in bursts: one ANALYZE
   of a 1.75-million-entry ledger took 536 ms at the default statistics
   target (30,000 sampled pages), 33 ms at the ledger's target of 10
